@@ -1,0 +1,69 @@
+/** createApp(deps): the middleware in order, the routers with their guards, 404, errors. */
+import path from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Deps } from './container.ts';
+import { requireAuth, requireRole, setUpPassport } from './http/auth.ts';
+import { csrfProtection, csrfToken } from './http/csrf.ts';
+import { loadCurrentCustomer, requireCustomer } from './http/current-customer.ts';
+import { errorHandler, notFound } from './http/error-handler.ts';
+import { healthRoutes } from './http/health.ts';
+import { requestLogging } from './http/request-id.ts';
+import { noStore, setUpSecurityHeaders } from './http/security.ts';
+import { enforceSessionTimeouts, setUpSession } from './http/session.ts';
+import { setUpViews } from './http/views.ts';
+import { navigationLocals } from './http/navigation.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { customersRoutes } from './modules/customers/customers.routes.ts';
+import { homeRoutes } from './modules/home/home.routes.ts';
+import { labelsRoutes } from './modules/labels/labels.routes.ts';
+
+export interface AppHandle {
+  app: Express;
+  close(): Promise<void>;
+}
+
+export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {}): AppHandle {
+  const { config, clock, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('env', config.env);
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+  setUpViews(app, config.isProduction);
+
+  app.use(requestLogging(logger));
+  app.use(setUpSecurityHeaders(config.isProduction));
+  app.use(express.static(path.resolve(import.meta.dirname, '../public'), { maxAge: config.isProduction ? '1h' : 0, index: false }));
+  app.use(healthRoutes(deps.db, opts.isStopping ?? (() => false)));
+
+  const resolveLabel: RequestHandler = async (req, res, next) => {
+    res.locals.label = await deps.labels.forHost(req.hostname);
+    next();
+  };
+  app.use(resolveLabel);
+  app.use(labelsRoutes(deps));
+
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  const session = setUpSession({
+    databaseUrl: deps.databaseUrl,
+    poolMax: deps.poolMax,
+    secret: config.sessionSecret,
+    isProduction: config.isProduction,
+    idleMs: config.sessionIdleMs,
+  });
+  app.use(session.middleware);
+  app.use(enforceSessionTimeouts(clock, config.sessionIdleMs, config.sessionAbsoluteMs));
+  app.use(...setUpPassport(deps.auth));
+  app.use(loadCurrentCustomer(deps.customersRepo, clock));
+  app.use(csrfProtection);
+  app.use(csrfToken);
+  app.use(navigationLocals);
+
+  app.use(authRoutes(deps));
+  app.use('/customers', requireAuth, noStore, requireRole('superuser'), customersRoutes(deps));
+  app.get('/', requireAuth, noStore, requireCustomer, homeRoutes(deps));
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return { app, close: session.close };
+}

@@ -1,0 +1,56 @@
+/** The composition root: database → repositories → services. */
+import type { Knex } from 'knex';
+import type { Config } from './config.ts';
+import type { Clock } from './lib/clock.ts';
+import type { Logger } from './lib/logger.ts';
+import type { Mailer } from './lib/mailer.ts';
+import { sessionCookieName } from './http/session.ts';
+import { createActivitiesRepository } from './modules/activities/activities.repository.ts';
+import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { createAuthService } from './modules/auth/auth.service.ts';
+import { createUsersRepository } from './modules/auth/users.repository.ts';
+import { createCustomersRepository } from './modules/customers/customers.repository.ts';
+import { createCustomersService } from './modules/customers/customers.service.ts';
+import { createHomeRepository } from './modules/home/home.repository.ts';
+import { createHomeService } from './modules/home/home.service.ts';
+import { createLabelsRepository } from './modules/labels/labels.repository.ts';
+import { createLabelsService } from './modules/labels/labels.service.ts';
+
+export interface Infrastructure {
+  config: Config;
+  db: Knex;
+  /** Connection string of `db`, for clients that need their own pool (the session store). */
+  databaseUrl: string;
+  /** Largest pool a second client may open (1 on the embedded database). */
+  poolMax: number;
+  clock: Clock;
+  logger: Logger;
+  mailer: Mailer;
+}
+
+export function createContainer(infra: Infrastructure) {
+  const { db, clock, logger, config } = infra;
+  const users = createUsersRepository(db);
+  const audit = createAuditRepository(db);
+  const activities = createActivitiesRepository(db);
+  const customersRepo = createCustomersRepository(db);
+  return {
+    ...infra,
+    sessionCookieName: sessionCookieName(config.isProduction),
+    labels: createLabelsService(createLabelsRepository(db), clock, config.defaultLabel),
+    audit,
+    activities,
+    users,
+    customersRepo,
+    customers: createCustomersService(customersRepo, audit, logger),
+    auth: createAuthService({
+      db,
+      users,
+      clock,
+      options: { maxFailsPerAccount: config.loginMaxFailsPerAccount, maxFailsPerIp: config.loginMaxFailsPerIp },
+    }),
+    home: createHomeService(createHomeRepository(db), activities),
+  };
+}
+
+export type Deps = ReturnType<typeof createContainer>;

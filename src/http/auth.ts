@@ -1,0 +1,77 @@
+/**
+ * passport-local sign-in and the guards mounted in front of routers. Passport (0.6+)
+ * regenerates the session id at login. The serialized user carries its session version: an
+ * admin's deactivation or a password change bumps it and every older session ends.
+ */
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { RequestHandler } from 'express';
+import type { AuthService } from '../modules/auth/auth.service.ts';
+import { Forbidden } from './errors.ts';
+import { hasPermission, type Permission, type Role, type SessionUser } from './types.ts';
+
+interface Serialized {
+  id: number;
+  v: number;
+}
+
+export function setUpPassport(auth: AuthService): RequestHandler[] {
+  passport.use(
+    new LocalStrategy(
+      { usernameField: 'email', passwordField: 'password', passReqToCallback: true },
+      (req, email, password, done) => {
+        auth
+          .signIn(email, password, req.ip ?? 'unknown')
+          .then((r) => {
+            if (r.ok) return done(null, r.user);
+            return done(null, false, r.reason === 'throttled' ? { message: `throttled:${r.retryAfterSeconds}` } : { message: 'invalid' });
+          })
+          .catch(done);
+      },
+    ),
+  );
+  passport.serializeUser((user, done) => {
+    done(null, { id: user.id, v: user.sessionVersion } satisfies Serialized);
+  });
+  passport.deserializeUser((raw: Serialized, done) => {
+    auth
+      .userForSession(raw.id, raw.v)
+      .then((u) => done(null, u ?? false))
+      .catch(done);
+  });
+  return [passport.initialize(), passport.session()];
+}
+
+function wantsLogin(req: Parameters<RequestHandler>[0]): string {
+  const target = req.method === 'GET' ? req.originalUrl : '/';
+  return `/login?returnTo=${encodeURIComponent(target)}`;
+}
+
+export const requireAuth: RequestHandler = (req, res, next) => {
+  if (req.user) return next();
+  res.redirect(303, wantsLogin(req));
+};
+
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (req.user && roles.includes(req.user.role)) return next();
+    next(new Forbidden());
+  };
+}
+
+export function requirePermission(permission: Permission): RequestHandler {
+  return (req, _res, next) => {
+    if (req.user && hasPermission(req.user, permission)) return next();
+    next(new Forbidden());
+  };
+}
+
+/** Only our own paths: no scheme, no host, no protocol-relative `//`. */
+export function safeReturnTo(value: unknown): string {
+  if (typeof value !== 'string') return '/';
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  if (/[\r\n]/.test(value)) return '/';
+  return value;
+}
+
+export type { SessionUser };

@@ -1,0 +1,93 @@
+/** Shapes carried on the request: the signed-in user, the private label, the current scope. */
+import 'express-session';
+
+export const PERMISSIONS = [
+  'invoices.view',
+  'payments.make',
+  'autopay.manage',
+  'contracts.view',
+  'documents.upload',
+  'payoff.request',
+  'assets.view',
+  'assets.request_location_change',
+  'service_requests.manage',
+  'reports.run',
+  'reports.schedule',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+export type Role = 'user' | 'portal_admin' | 'superuser';
+
+export interface SessionUser {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  customerId: number | null;
+  permissions: string[];
+  sessionVersion: number;
+}
+
+export interface Label {
+  id: number;
+  code: string;
+  name: string;
+  hosts: string[];
+  logoPath: string | null;
+  primaryColor: string;
+  accentColor: string;
+  supportEmail: string | null;
+  supportPhone: string | null;
+  supportHours: string | null;
+  emailFrom: string | null;
+  primaryCurrency: string;
+  secondaryCurrencies: string[];
+  timeZone: string;
+  locale: string;
+  isDefault: boolean;
+}
+
+export interface CurrentCustomer {
+  id: number;
+  number: string;
+  name: string;
+  primaryCurrency: string;
+  creditLimitMinor: number;
+}
+
+/** What every service call is scoped by. Comes from the session, never from the request. */
+export interface Scope {
+  customerId: number;
+  labelId: number;
+  label: Label;
+  customer: CurrentCustomer;
+  today: string;
+  user: SessionUser;
+}
+
+export function hasPermission(user: SessionUser, permission: Permission): boolean {
+  return user.role !== 'user' || user.permissions.includes(permission);
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    customerId?: number;
+    createdAt?: number;
+    lastSeenAt?: number;
+    flash?: string;
+  }
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends SessionUser {}
+    interface Locals {
+      label: Label;
+      requestId: string;
+      scope?: Scope;
+      customer?: CurrentCustomer;
+      csrfToken?: string;
+    }
+  }
+}

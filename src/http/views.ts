@@ -1,0 +1,51 @@
+/**
+ * EJS with a layout: a page template renders first, then its layout (`layouts/main` unless the
+ * page passes `layout: 'x'` or `layout: false`) wraps it as `body`. Formatting helpers live in
+ * app.locals so money and dates look the same on every page.
+ */
+import path from 'node:path';
+import ejs from 'ejs';
+import type { Express } from 'express';
+import { formatMoney } from '../lib/money.ts';
+
+export const viewsDir = path.resolve(import.meta.dirname, '../../views');
+
+type Cb = (err: Error | null, html?: string) => void;
+
+export function setUpViews(app: Express, isProduction: boolean): void {
+  app.set('views', viewsDir);
+  app.set('view engine', 'ejs');
+  app.engine('ejs', (file: string, options: object, cb: Cb) => {
+    const opts = options as Record<string, unknown>;
+    const renderOpts = { cache: isProduction, async: false };
+    ejs.renderFile(file, opts, renderOpts, (err, body) => {
+      if (err) return cb(err);
+      const layout = opts.layout === undefined ? 'main' : opts.layout;
+      if (layout === false) return cb(null, body);
+      ejs.renderFile(path.join(viewsDir, 'layouts', `${String(layout)}.ejs`), { ...opts, body }, renderOpts, cb);
+    });
+  });
+  Object.assign(app.locals, viewHelpers);
+}
+
+export const viewHelpers = {
+  money(minor: number, currency: string, locale = 'en-US'): string {
+    return formatMoney(minor, currency, locale);
+  },
+  date(iso: string | Date | null | undefined, locale = 'en-US'): string {
+    if (!iso) return '';
+    const d = typeof iso === 'string' ? new Date(`${iso.slice(0, 10)}T12:00:00Z`) : iso;
+    return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(d);
+  },
+  dateTime(d: Date | string | null | undefined, timeZone: string, locale = 'en-US'): string {
+    if (!d) return '';
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(d));
+  },
+  plural(n: number, one: string, many: string): string {
+    return `${n} ${n === 1 ? one : many}`;
+  },
+  humanize(s: string): string {
+    const t = s.replace(/[_.]/g, ' ');
+    return t.charAt(0).toUpperCase() + t.slice(1);
+  },
+};

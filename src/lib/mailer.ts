@@ -1,0 +1,50 @@
+/**
+ * Sends mail through SMTP_URL, or, without it, writes each message as an .eml file under
+ * DATA_DIR/mail so development needs no mail server.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+
+export interface MailMessage {
+  to: string;
+  from?: string;
+  subject: string;
+  text: string;
+  html?: string;
+  attachments?: { filename: string; content: Buffer | string; contentType?: string }[];
+}
+
+export interface Mailer {
+  send(msg: MailMessage): Promise<{ messageId: string }>;
+  close(): void;
+}
+
+export function createMailer(opts: { smtpUrl?: string | undefined; mailDir: string; from: string }): Mailer {
+  let transport: Transporter;
+  let writeToDir = false;
+  if (opts.smtpUrl) {
+    transport = nodemailer.createTransport(opts.smtpUrl);
+  } else {
+    transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    writeToDir = true;
+  }
+  return {
+    async send(msg) {
+      const info = (await transport.sendMail({ from: opts.from, ...msg })) as {
+        messageId: string;
+        message?: Buffer;
+      };
+      if (writeToDir && info.message) {
+        fs.mkdirSync(opts.mailDir, { recursive: true });
+        const safeId = info.messageId.replace(/[^a-zA-Z0-9.-]/g, '_');
+        const file = path.join(opts.mailDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`);
+        fs.writeFileSync(file, info.message);
+      }
+      return { messageId: info.messageId };
+    },
+    close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Money is an integer number of minor units plus an ISO 4217 code, from the database to the
+ * view. Parsing and conversion use BigInt/string arithmetic, never `x * 100` on floats.
+ */
+export interface Money {
+  minor: number;
+  currency: string;
+}
+
+export function minorDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+    .maximumFractionDigits ?? 2;
+}
+
+export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
+  const digits = minorDigits(currency);
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  const scale = 10 ** digits;
+  const major = Math.trunc(abs / scale);
+  const rest = abs % scale;
+  // Format the integer part with grouping, then append the exact minor digits.
+  const fmt = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    currencyDisplay: 'narrowSymbol',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  const parts = fmt.formatToParts(major);
+  return (
+    sign +
+    parts
+      .map((p) => (p.type === 'fraction' ? String(rest).padStart(digits, '0') : p.value))
+      .join('')
+  );
+}
+
+/** Parses "1,234.56" / "1234.5" / "1234" into minor units; undefined when not a plain amount. */
+export function parseMoney(input: string, currency: string): number | undefined {
+  const digits = minorDigits(currency);
+  const cleaned = input.trim().replace(/[,\s]/g, '').replace(/^[$€£]/, '');
+  const m = /^(\d{1,13})(?:\.(\d*))?$/.exec(cleaned);
+  if (!m) return undefined;
+  const frac = m[2] ?? '';
+  if (frac.length > digits) return undefined;
+  const minor = BigInt(m[1] ?? '0') * 10n ** BigInt(digits) + BigInt(frac.padEnd(digits, '0') || '0');
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  return Number(minor);
+}
+
+/**
+ * Converts minor units with a decimal rate given as a string (as Postgres numeric returns it),
+ * rounding half away from zero.
+ */
+export function convertMinor(minor: number, rate: string, from: string, to: string): number {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(rate.trim());
+  if (!m) throw new RangeError(`bad rate: ${rate}`);
+  const fracDigits = (m[2] ?? '').length;
+  const rateInt = BigInt((m[1] ?? '0') + (m[2] ?? ''));
+  const shift = minorDigits(to) - minorDigits(from);
+  let num = BigInt(minor) * rateInt;
+  let den = 10n ** BigInt(fracDigits);
+  if (shift > 0) num *= 10n ** BigInt(shift);
+  if (shift < 0) den *= 10n ** BigInt(-shift);
+  const neg = num < 0n;
+  const abs = neg ? -num : num;
+  const q = (abs * 2n + den) / (2n * den);
+  return Number(neg ? -q : q);
+}

@@ -1,0 +1,63 @@
+import type { Knex } from 'knex';
+import type { Role, SessionUser } from '../../http/types.ts';
+
+interface UserRow {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  customer_id: number | null;
+  permissions: string[];
+  status: 'invited' | 'active' | 'inactive';
+  password_hash: string | null;
+  session_version: number;
+}
+
+export interface UserWithSecret extends SessionUser {
+  status: UserRow['status'];
+  passwordHash: string | null;
+}
+
+const columns = [
+  'id', 'email', 'name', 'role', 'customer_id', 'permissions', 'status', 'password_hash',
+  'session_version',
+] as const;
+
+function toUser(r: UserRow): UserWithSecret {
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    customerId: r.customer_id,
+    permissions: r.permissions,
+    status: r.status,
+    passwordHash: r.password_hash,
+    sessionVersion: r.session_version,
+  };
+}
+
+export function createUsersRepository(db: Knex) {
+  return {
+    async findByEmail(email: string): Promise<UserWithSecret | undefined> {
+      const row = await db<UserRow>('users')
+        .select(...columns)
+        .whereRaw('lower(email) = lower(?)', [email])
+        .first();
+      return row ? toUser(row) : undefined;
+    },
+    async findById(id: number): Promise<UserWithSecret | undefined> {
+      const row = await db<UserRow>('users').select(...columns).where({ id }).first();
+      return row ? toUser(row) : undefined;
+    },
+    async recordLogin(id: number, at: Date): Promise<void> {
+      await db('users').where({ id }).update({ last_login_at: at, failed_logins: 0, locked_until: null });
+    },
+    async recordFailure(id: number, lockedUntil: Date | null): Promise<void> {
+      await db('users')
+        .where({ id })
+        .update({ failed_logins: db.raw('failed_logins + 1'), locked_until: lockedUntil });
+    },
+  };
+}
+export type UsersRepository = ReturnType<typeof createUsersRepository>;
