@@ -33,7 +33,12 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
 
   app.use(requestLogging(logger));
   app.use(setUpSecurityHeaders(config.isProduction));
-  app.use(express.static(path.resolve(import.meta.dirname, '../public'), { maxAge: config.isProduction ? '1h' : 0, index: false }));
+  app.use(
+    express.static(path.resolve(import.meta.dirname, '../public'), {
+      maxAge: config.isProduction ? '1h' : 0,
+      index: false,
+    }),
+  );
   app.use(healthRoutes(deps.db, opts.isStopping ?? (() => false)));
 
   const resolveLabel: RequestHandler = async (req, res, next) => {
@@ -65,5 +70,5 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
 
   app.use(notFound);
   app.use(errorHandler(logger));
-  return { app, close: session.close };
+  return { app, close: () => session.close() };
 }

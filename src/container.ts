@@ -47,7 +47,10 @@ export function createContainer(infra: Infrastructure) {
       db,
       users,
       clock,
-      options: { maxFailsPerAccount: config.loginMaxFailsPerAccount, maxFailsPerIp: config.loginMaxFailsPerIp },
+      options: {
+        maxFailsPerAccount: config.loginMaxFailsPerAccount,
+        maxFailsPerIp: config.loginMaxFailsPerIp,
+      },
     }),
     home: createHomeService(createHomeRepository(db), activities),
   };

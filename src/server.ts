@@ -8,6 +8,7 @@ import { openDatabase } from './db/open.ts';
 import { createClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMailer } from './lib/mailer.ts';
+import { startJobs } from './jobs.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -23,7 +24,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const clock = createClock({ systemDate: config.systemDate });
   const db = await openDatabase(config).catch((err: unknown) => {
-    console.error(`Could not open the database${config.databaseUrl ? ' at DATABASE_URL' : ` under ${config.dataDir}`}: ${(err as Error).message}`);
+    console.error(
+      `Could not open the database${config.databaseUrl ? ' at DATABASE_URL' : ` under ${config.dataDir}`}: ${(err as Error).message}`,
+    );
     process.exit(1);
   });
   await migrateLatest(db.knex);
@@ -40,9 +43,19 @@ async function main(): Promise<void> {
   }
 
   const mailer = createMailer({ smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: config.mailFrom });
-  const deps = createContainer({ config, db: db.knex, databaseUrl: db.url, poolMax: db.poolMax, clock, logger, mailer });
+  const deps = createContainer({
+    config,
+    db: db.knex,
+    databaseUrl: db.url,
+    poolMax: db.poolMax,
+    clock,
+    logger,
+    mailer,
+  });
+  // One process owns the embedded database, so it runs the worker's jobs too.
+  const jobs = db.embedded ? startJobs(db.knex, clock, logger) : undefined;
   let stopping = false;
-  const { app, close } = createApp(deps, { isStopping: () => stopping });
+  const { app, close: closeApp } = createApp(deps, { isStopping: () => stopping });
 
   const server: Server = app.listen(config.port, config.host, (err?: Error) => {
     if (err) {
@@ -53,7 +66,9 @@ async function main(): Promise<void> {
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     console.log(`\nCustomer Portal is running at ${url}`);
-    console.log(db.embedded ? `Database: embedded PostgreSQL in ${config.dataDir}/pglite` : 'Database: DATABASE_URL');
+    console.log(
+      db.embedded ? `Database: embedded PostgreSQL in ${config.dataDir}/pglite` : 'Database: DATABASE_URL',
+    );
     console.log(config.smtpUrl ? 'Mail: SMTP_URL' : `Mail: .eml files in ${config.mailDir}`);
     if (demoLogins) console.log(`\n${demoLogins}\n`);
   });
@@ -66,7 +81,8 @@ async function main(): Promise<void> {
     force.unref();
     server.close(() => {
       void (async () => {
-        await close().catch(() => undefined);
+        await jobs?.stop();
+        await closeApp().catch(() => undefined);
         mailer.close();
         await db.close().catch(() => undefined);
         process.exit(0);

@@ -28,7 +28,7 @@ const source: Knex.MigrationSource<string> = {
   },
   async getMigration(file) {
     const mod = (await import(pathToFileURL(path.join(migrationsDir, file)).href)) as MigrationModule;
-    return { up: mod.up, down: mod.down };
+    return { up: (k: Knex) => mod.up(k), down: (k: Knex) => mod.down(k) };
   },
 };
 

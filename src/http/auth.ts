@@ -24,7 +24,13 @@ export function setUpPassport(auth: AuthService): RequestHandler[] {
           .signIn(email, password, req.ip ?? 'unknown')
           .then((r) => {
             if (r.ok) return done(null, r.user);
-            return done(null, false, r.reason === 'throttled' ? { message: `throttled:${r.retryAfterSeconds}` } : { message: 'invalid' });
+            return done(
+              null,
+              false,
+              r.reason === 'throttled'
+                ? { message: `throttled:${r.retryAfterSeconds}` }
+                : { message: 'invalid' },
+            );
           })
           .catch(done);
       },
@@ -39,7 +45,7 @@ export function setUpPassport(auth: AuthService): RequestHandler[] {
       .then((u) => done(null, u ?? false))
       .catch(done);
   });
-  return [passport.initialize(), passport.session()];
+  return [passport.initialize() as RequestHandler, passport.session() as RequestHandler];
 }
 
 function wantsLogin(req: Parameters<RequestHandler>[0]): string {

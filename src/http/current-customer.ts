@@ -19,7 +19,14 @@ export function loadCurrentCustomer(customers: CustomersRepository, clock: Clock
     }
     const label = res.locals.label;
     res.locals.customer = customer;
-    res.locals.scope = { customerId: customer.id, labelId: label.id, label, customer, user, today: clock.today(label.timeZone) };
+    res.locals.scope = {
+      customerId: customer.id,
+      labelId: label.id,
+      label,
+      customer,
+      user,
+      today: clock.today(label.timeZone),
+    };
     next();
   };
 }
@@ -28,7 +35,10 @@ export function loadCurrentCustomer(customers: CustomersRepository, clock: Clock
 export const requireCustomer: RequestHandler = (req, res, next) => {
   if (res.locals.scope) return next();
   if (req.user?.role === 'superuser') {
-    return res.redirect(303, `/customers/switch?returnTo=${encodeURIComponent(req.method === 'GET' ? req.originalUrl : '/')}`);
+    return res.redirect(
+      303,
+      `/customers/switch?returnTo=${encodeURIComponent(req.method === 'GET' ? req.originalUrl : '/')}`,
+    );
   }
   // A lessee whose customer is inactive has nothing to see.
   req.logout(() => res.redirect(303, '/login'));

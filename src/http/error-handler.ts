@@ -4,14 +4,29 @@ import type { Logger } from '../lib/logger.ts';
 import { FALLBACK_LABEL } from '../modules/labels/labels.service.ts';
 import { HttpError, NotFound } from './errors.ts';
 
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+]);
 
 export function isDatabaseDown(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: unknown; name?: unknown; message?: unknown };
   if (typeof e.code === 'string' && DB_DOWN_CODES.has(e.code)) return true;
   if (e.name === 'KnexTimeoutError') return true;
-  return typeof e.message === 'string' && /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message);
+  return (
+    typeof e.message === 'string' &&
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message)
+  );
 }
 
 export const notFound: RequestHandler = (_req, _res, next) => {
@@ -47,9 +62,28 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       title = 'Sorry, the service is unavailable';
     }
     const log = status >= 500 ? logger.error.bind(logger) : logger.info.bind(logger);
-    log({ err: status >= 500 ? err : undefined, status, path: req.path, requestId: res.locals.requestId, userId: req.user?.id }, status >= 500 ? 'request failed' : 'request refused');
+    log(
+      {
+        err: status >= 500 ? err : undefined,
+        status,
+        path: req.path,
+        requestId: res.locals.requestId,
+        userId: req.user?.id,
+      },
+      status >= 500 ? 'request failed' : 'request refused',
+    );
     if (status === 403) {
-      logger.warn({ event: 'access_denied', path: req.path, method: req.method, userId: req.user?.id, customerId: res.locals.scope?.customerId, requestId: res.locals.requestId }, 'access denied');
+      logger.warn(
+        {
+          event: 'access_denied',
+          path: req.path,
+          method: req.method,
+          userId: req.user?.id,
+          customerId: res.locals.scope?.customerId,
+          requestId: res.locals.requestId,
+        },
+        'access denied',
+      );
     }
     res.locals.label ??= FALLBACK_LABEL;
     res.status(status);

@@ -6,8 +6,7 @@ import type { z } from 'zod';
 import type { FieldError } from './errors.ts';
 
 export type FormResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; errors: FieldError[]; values: Record<string, unknown> };
+  { ok: true; data: T } | { ok: false; errors: FieldError[]; values: Record<string, unknown> };
 
 export function parseForm<S extends z.ZodType>(schema: S, input: unknown): FormResult<z.infer<S>> {
   const values = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;

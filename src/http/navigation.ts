@@ -13,9 +13,24 @@ interface NavItem {
 
 const MAIN: NavItem[] = [
   { href: '/', text: 'Home', sections: ['/'] },
-  { href: '/invoices', text: 'Invoices & Payments', permission: 'invoices.view', sections: ['/invoices', '/payments', '/payment-methods', '/autopay'] },
-  { href: '/contracts', text: 'Contracts', permission: 'contracts.view', sections: ['/contracts', '/payoff-quotes', '/service-requests'] },
-  { href: '/assets', text: 'Assets', permission: 'assets.view', sections: ['/assets', '/location-change-requests'] },
+  {
+    href: '/invoices',
+    text: 'Invoices & Payments',
+    permission: 'invoices.view',
+    sections: ['/invoices', '/payments', '/payment-methods', '/autopay'],
+  },
+  {
+    href: '/contracts',
+    text: 'Contracts',
+    permission: 'contracts.view',
+    sections: ['/contracts', '/payoff-quotes', '/service-requests'],
+  },
+  {
+    href: '/assets',
+    text: 'Assets',
+    permission: 'assets.view',
+    sections: ['/assets', '/location-change-requests'],
+  },
   { href: '/reports', text: 'Reports', permission: 'reports.run', sections: ['/reports'] },
   { href: '/admin/users', text: 'Admin', adminOnly: true, sections: ['/admin'] },
 ];
@@ -23,9 +38,24 @@ const MAIN: NavItem[] = [
 const QUICK: NavItem[] = [
   { href: '/autopay', text: 'Set up Autopay', permission: 'autopay.manage', sections: [] },
   { href: '/payments/new', text: 'Make Payment', permission: 'payments.make', sections: [] },
-  { href: '/contracts?intent=payoff', text: 'Request Payoff Quote', permission: 'payoff.request', sections: [] },
-  { href: '/assets/location-change/new', text: 'Request Asset Location Change', permission: 'assets.request_location_change', sections: [] },
-  { href: '/service-requests', text: 'Service Requests', permission: 'service_requests.manage', sections: [] },
+  {
+    href: '/contracts?intent=payoff',
+    text: 'Request Payoff Quote',
+    permission: 'payoff.request',
+    sections: [],
+  },
+  {
+    href: '/assets/location-change/new',
+    text: 'Request Asset Location Change',
+    permission: 'assets.request_location_change',
+    sections: [],
+  },
+  {
+    href: '/service-requests',
+    text: 'Service Requests',
+    permission: 'service_requests.manage',
+    sections: [],
+  },
 ];
 
 function allowed(user: SessionUser, item: NavItem): boolean {
@@ -43,7 +73,10 @@ export const navigationLocals: RequestHandler = (req, res, next) => {
   res.locals.path = req.path;
   res.locals.can = (permission: Permission): boolean => Boolean(user && hasPermission(user, permission));
   if (user && res.locals.scope) {
-    res.locals.mainNav = MAIN.filter((i) => allowed(user, i)).map((i) => ({ ...i, current: isCurrent(req.path, i) }));
+    res.locals.mainNav = MAIN.filter((i) => allowed(user, i)).map((i) => ({
+      ...i,
+      current: isCurrent(req.path, i),
+    }));
     res.locals.quickActions = QUICK.filter((i) => allowed(user, i));
   } else {
     res.locals.mainNav = [];

@@ -20,9 +20,7 @@ export function setUpSecurityHeaders(isProduction: boolean): RequestHandler {
         ...(isProduction ? { upgradeInsecureRequests: [] } : {}),
       },
     },
-    strictTransportSecurity: isProduction
-      ? { maxAge: 31_536_000, includeSubDomains: true }
-      : false,
+    strictTransportSecurity: isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     crossOriginEmbedderPolicy: false,
   });

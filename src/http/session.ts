@@ -20,9 +20,18 @@ export function setUpSession(opts: {
   idleMs: number;
 }): { middleware: RequestHandler; close(): Promise<void> } {
   const PgStore = connectPgSimple(session);
-  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolMax, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString: opts.databaseUrl,
+    max: opts.poolMax,
+    connectionTimeoutMillis: 5_000,
+  });
   pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
-  const store = new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: false });
+  const store = new PgStore({
+    pool,
+    tableName: 'sessions',
+    createTableIfMissing: false,
+    pruneSessionInterval: false,
+  });
   const middleware = session({
     name: sessionCookieName(opts.isProduction),
     secret: opts.secret,

@@ -20,9 +20,9 @@ export function setUpViews(app: Express, isProduction: boolean): void {
     const renderOpts = { cache: isProduction, async: false };
     ejs.renderFile(file, opts, renderOpts, (err, body) => {
       if (err) return cb(err);
-      const layout = opts.layout === undefined ? 'main' : opts.layout;
+      const layout = typeof opts.layout === 'string' || opts.layout === false ? opts.layout : 'main';
       if (layout === false) return cb(null, body);
-      ejs.renderFile(path.join(viewsDir, 'layouts', `${String(layout)}.ejs`), { ...opts, body }, renderOpts, cb);
+      ejs.renderFile(path.join(viewsDir, 'layouts', `${layout}.ejs`), { ...opts, body }, renderOpts, cb);
     });
   });
   Object.assign(app.locals, viewHelpers);
@@ -35,11 +35,18 @@ export const viewHelpers = {
   date(iso: string | Date | null | undefined, locale = 'en-US'): string {
     if (!iso) return '';
     const d = typeof iso === 'string' ? new Date(`${iso.slice(0, 10)}T12:00:00Z`) : iso;
-    return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(d);
+    return new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      timeZone: 'UTC',
+    }).format(d);
   },
   dateTime(d: Date | string | null | undefined, timeZone: string, locale = 'en-US'): string {
     if (!d) return '';
-    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(d));
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+      new Date(d),
+    );
   },
   plural(n: number, one: string, many: string): string {
     return `${n} ${n === 1 ? one : many}`;

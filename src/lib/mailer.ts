@@ -38,7 +38,10 @@ export function createMailer(opts: { smtpUrl?: string | undefined; mailDir: stri
       if (writeToDir && info.message) {
         fs.mkdirSync(opts.mailDir, { recursive: true });
         const safeId = info.messageId.replace(/[^a-zA-Z0-9.-]/g, '_');
-        const file = path.join(opts.mailDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`);
+        const file = path.join(
+          opts.mailDir,
+          `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`,
+        );
         fs.writeFileSync(file, info.message);
       }
       return { messageId: info.messageId };

@@ -8,8 +8,9 @@ export interface Money {
 }
 
 export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-    .maximumFractionDigits ?? 2;
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  );
 }
 
 export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
@@ -29,17 +30,17 @@ export function formatMoney(minor: number, currency: string, locale = 'en-US'): 
   });
   const parts = fmt.formatToParts(major);
   return (
-    sign +
-    parts
-      .map((p) => (p.type === 'fraction' ? String(rest).padStart(digits, '0') : p.value))
-      .join('')
+    sign + parts.map((p) => (p.type === 'fraction' ? String(rest).padStart(digits, '0') : p.value)).join('')
   );
 }
 
 /** Parses "1,234.56" / "1234.5" / "1234" into minor units; undefined when not a plain amount. */
 export function parseMoney(input: string, currency: string): number | undefined {
   const digits = minorDigits(currency);
-  const cleaned = input.trim().replace(/[,\s]/g, '').replace(/^[$€£]/, '');
+  const cleaned = input
+    .trim()
+    .replace(/[,\s]/g, '')
+    .replace(/^[$€£]/, '');
   const m = /^(\d{1,13})(?:\.(\d*))?$/.exec(cleaned);
   if (!m) return undefined;
   const frac = m[2] ?? '';

@@ -68,12 +68,18 @@ export async function signIn(app: TestApp['app'], email: string, password = DEMO
   const agent = request.agent(app);
   if (host) agent.set('Host', host);
   const page = await agent.get('/login');
-  const res = await agent.post('/login').type('form').send({ email, password, _csrf: csrfFrom(page.text) });
+  const res = await agent
+    .post('/login')
+    .type('form')
+    .send({ email, password, _csrf: csrfFrom(page.text) });
   return { agent, res };
 }
 
 /** POSTs a form with the CSRF token of the page at `from`. */
 export async function postForm(agent: Agent, from: string, to: string, body: Record<string, string>) {
   const page = await agent.get(from);
-  return agent.post(to).type('form').send({ ...body, _csrf: csrfFrom(page.text) });
+  return agent
+    .post(to)
+    .type('form')
+    .send({ ...body, _csrf: csrfFrom(page.text) });
 }

@@ -43,9 +43,25 @@ export function createAuthService(deps: {
   const { users, clock, options } = deps;
   const accountWindow = options.accountWindowSeconds ?? 15 * 60;
   const ipWindow = options.ipWindowSeconds ?? 60 * 60;
-  const common = { storeClient: deps.db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false };
-  const byAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'login_account', points: options.maxFailsPerAccount, duration: accountWindow });
-  const byIp = new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: options.maxFailsPerIp, duration: ipWindow });
+  const common = {
+    storeClient: deps.db,
+    storeType: 'knex',
+    tableName: 'rate_limits',
+    tableCreated: true,
+    clearExpiredByTimeout: false,
+  };
+  const byAccount = new RateLimiterPostgres({
+    ...common,
+    keyPrefix: 'login_account',
+    points: options.maxFailsPerAccount,
+    duration: accountWindow,
+  });
+  const byIp = new RateLimiterPostgres({
+    ...common,
+    keyPrefix: 'login_ip',
+    points: options.maxFailsPerIp,
+    duration: ipWindow,
+  });
 
   function blockedFor(res: RateLimiterRes | null, limit: number): number {
     if (!res || res.consumedPoints < limit) return 0;
@@ -56,7 +72,10 @@ export function createAuthService(deps: {
     async signIn(emailInput: string, password: string, ip: string): Promise<SignInResult> {
       const email = emailInput.trim().toLowerCase();
       const [acct, addr] = await Promise.all([byAccount.get(email), byIp.get(ip)]);
-      const wait = Math.max(blockedFor(acct, options.maxFailsPerAccount), blockedFor(addr, options.maxFailsPerIp));
+      const wait = Math.max(
+        blockedFor(acct, options.maxFailsPerAccount),
+        blockedFor(addr, options.maxFailsPerIp),
+      );
       if (wait > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: wait };
 
       const user = await users.findByEmail(email);
@@ -69,7 +88,10 @@ export function createAuthService(deps: {
         ]);
         if (user) {
           const after = await byAccount.get(email);
-          const locked = blockedFor(after, options.maxFailsPerAccount) > 0 && after ? new Date(clock.now().getTime() + after.msBeforeNext) : null;
+          const locked =
+            blockedFor(after, options.maxFailsPerAccount) > 0 && after
+              ? new Date(clock.now().getTime() + after.msBeforeNext)
+              : null;
           await users.recordFailure(user.id, locked);
         }
         return { ok: false, reason: 'invalid' };

@@ -19,7 +19,14 @@ export interface UserWithSecret extends SessionUser {
 }
 
 const columns = [
-  'id', 'email', 'name', 'role', 'customer_id', 'permissions', 'status', 'password_hash',
+  'id',
+  'email',
+  'name',
+  'role',
+  'customer_id',
+  'permissions',
+  'status',
+  'password_hash',
   'session_version',
 ] as const;
 
@@ -47,7 +54,10 @@ export function createUsersRepository(db: Knex) {
       return row ? toUser(row) : undefined;
     },
     async findById(id: number): Promise<UserWithSecret | undefined> {
-      const row = await db<UserRow>('users').select(...columns).where({ id }).first();
+      const row = await db<UserRow>('users')
+        .select(...columns)
+        .where({ id })
+        .first();
       return row ? toUser(row) : undefined;
     },
     async recordLogin(id: number, at: Date): Promise<void> {

@@ -6,7 +6,10 @@ import type { Deps } from '../../container.ts';
 
 const PAGE_SIZE = 20;
 const searchQuery = z.object({ q: z.string().max(100).catch(''), page: pageQuery });
-const switchBody = z.object({ customerId: z.coerce.number().int().positive(), returnTo: z.string().max(2000).optional() });
+const switchBody = z.object({
+  customerId: z.coerce.number().int().positive(),
+  returnTo: z.string().max(2000).optional(),
+});
 
 /** Superuser customer switcher. Mounted behind requireRole('superuser'). */
 export function customersRoutes(deps: Deps): Router {
@@ -29,7 +32,10 @@ export function customersRoutes(deps: Deps): Router {
     const customerId = parsed.success ? parsed.data.customerId : NaN;
     const user = req.user!;
     const previous = req.session.customerId;
-    const customer = await deps.customers.switchTo(user, customerId, previous, { ip: req.ip ?? null, requestId: res.locals.requestId });
+    const customer = await deps.customers.switchTo(user, customerId, previous, {
+      ip: req.ip ?? null,
+      requestId: res.locals.requestId,
+    });
     req.session.customerId = customer.id;
     req.session.flash = `You are now viewing ${customer.name} (${customer.number}).`;
     // Only the first choice follows returnTo; after a switch, the previous customer's page would 404.

@@ -13,7 +13,12 @@ export function createCustomersService(repo: CustomersRepository, audit: AuditRe
       return pageOf(rows, page, pageSize, total);
     },
     /** A superuser picks the customer to act for; audited with before and after. */
-    async switchTo(user: SessionUser, customerId: number, previous: number | undefined, ctx: { ip: string | null; requestId: string }): Promise<CurrentCustomer> {
+    async switchTo(
+      user: SessionUser,
+      customerId: number,
+      previous: number | undefined,
+      ctx: { ip: string | null; requestId: string },
+    ): Promise<CurrentCustomer> {
       const customer = Number.isInteger(customerId) ? await repo.findActive(customerId) : undefined;
       if (!customer) throw new NotFound();
       await audit.record({
@@ -27,7 +32,16 @@ export function createCustomersService(repo: CustomersRepository, audit: AuditRe
         ip: ctx.ip,
         requestId: ctx.requestId,
       });
-      logger.info({ event: 'customer_switch', userId: user.id, from: previous ?? null, to: customer.id, requestId: ctx.requestId }, 'customer switched');
+      logger.info(
+        {
+          event: 'customer_switch',
+          userId: user.id,
+          from: previous ?? null,
+          to: customer.id,
+          requestId: ctx.requestId,
+        },
+        'customer switched',
+      );
       return customer;
     },
   };

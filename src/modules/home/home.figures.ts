@@ -34,11 +34,19 @@ export interface InvoiceCard {
 }
 
 /** Finds the latest rate from → to, or the inverse of to → from. */
-export function findRate(rates: Rate[], from: string, to: string): { rate: string; asOf: string } | undefined {
+export function findRate(
+  rates: Rate[],
+  from: string,
+  to: string,
+): { rate: string; asOf: string } | undefined {
   if (from === to) return { rate: '1', asOf: '' };
-  const direct = rates.filter((r) => r.from === from && r.to === to).sort((a, b) => b.asOf.localeCompare(a.asOf))[0];
+  const direct = rates
+    .filter((r) => r.from === from && r.to === to)
+    .sort((a, b) => b.asOf.localeCompare(a.asOf))[0];
   if (direct) return { rate: direct.rate, asOf: direct.asOf };
-  const inverse = rates.filter((r) => r.from === to && r.to === from).sort((a, b) => b.asOf.localeCompare(a.asOf))[0];
+  const inverse = rates
+    .filter((r) => r.from === to && r.to === from)
+    .sort((a, b) => b.asOf.localeCompare(a.asOf))[0];
   if (inverse) return { rate: (1 / Number(inverse.rate)).toFixed(8), asOf: inverse.asOf };
   return undefined;
 }
@@ -54,7 +62,12 @@ export function overdueDays(oldestOverdue: string | null, today: string): number
 }
 
 /** Overdue, Next Due and Total Due in the label's primary currency. */
-export function invoiceCard(rows: OpenBalanceRow[], currency: string, today: string, rates: Rate[]): InvoiceCard {
+export function invoiceCard(
+  rows: OpenBalanceRow[],
+  currency: string,
+  today: string,
+  rates: Rate[],
+): InvoiceCard {
   let overdueMinor = 0;
   let nextDueMinor = 0;
   let overdueCount = 0;
@@ -110,8 +123,16 @@ export function creditCorner(
 ): CreditFigures {
   let used = 0;
   for (const p of principal) used += convert(p.principalMinor, p.currency, limitCurrency, rates) ?? 0;
-  for (const b of openBalances) used += convert(b.overdueMinor + b.nextDueMinor, b.currency, limitCurrency, rates) ?? 0;
-  return { currency: limitCurrency, totalMinor: limitMinor, usedMinor: used, availableMinor: limitMinor - used, rateAsOf: null, rate: null };
+  for (const b of openBalances)
+    used += convert(b.overdueMinor + b.nextDueMinor, b.currency, limitCurrency, rates) ?? 0;
+  return {
+    currency: limitCurrency,
+    totalMinor: limitMinor,
+    usedMinor: used,
+    availableMinor: limitMinor - used,
+    rateAsOf: null,
+    rate: null,
+  };
 }
 
 /** Re-shows the credit figures in another allowed currency at the latest rate, with its date. */
@@ -123,5 +144,12 @@ export function creditIn(figures: CreditFigures, target: string, rates: Rate[]):
   const totalMinor = c(figures.totalMinor);
   const usedMinor = c(figures.usedMinor);
   // Available is derived again so the three figures shown always add up.
-  return { currency: target, totalMinor, usedMinor, availableMinor: totalMinor - usedMinor, rateAsOf: r.asOf, rate: r.rate };
+  return {
+    currency: target,
+    totalMinor,
+    usedMinor,
+    availableMinor: totalMinor - usedMinor,
+    rateAsOf: r.asOf,
+    rate: r.rate,
+  };
 }

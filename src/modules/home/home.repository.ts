@@ -45,13 +45,20 @@ export function createHomeRepository(db: Knex) {
         .groupBy('currency')
         .select(
           'currency',
-          db.raw('coalesce(sum(balance_minor) filter (where due_date < ?), 0)::bigint as "overdueMinor"', [today]),
+          db.raw('coalesce(sum(balance_minor) filter (where due_date < ?), 0)::bigint as "overdueMinor"', [
+            today,
+          ]),
           db.raw('min(due_date) filter (where due_date < ?) as "oldestOverdue"', [today]),
-          db.raw('coalesce(sum(balance_minor) filter (where due_date >= ?), 0)::bigint as "nextDueMinor"', [today]),
+          db.raw('coalesce(sum(balance_minor) filter (where due_date >= ?), 0)::bigint as "nextDueMinor"', [
+            today,
+          ]),
           db.raw('min(due_date) filter (where due_date >= ?) as "nextDueDate"', [today]),
           db.raw('count(*) filter (where due_date < ?)::int as "overdueCount"', [today]),
         );
-      return (rows as (OpenBalanceRow & { currency: string })[]).map((r) => ({ ...r, currency: r.currency.trim() }));
+      return (rows as (OpenBalanceRow & { currency: string })[]).map((r) => ({
+        ...r,
+        currency: r.currency.trim(),
+      }));
     },
 
     async latestSettledPayment(customerId: number, labelId: number): Promise<PaymentSummary | undefined> {
@@ -59,7 +66,14 @@ export function createHomeRepository(db: Knex) {
         .where({ customer_id: customerId, private_label_id: labelId, status: 'settled' })
         .orderBy('settled_at', 'desc')
         .orderBy('id', 'desc')
-        .first('id', 'amount_minor as amountMinor', db.raw('trim(currency) as currency'), 'status', 'initiated_at as initiatedAt', 'settled_at as settledAt');
+        .first(
+          'id',
+          'amount_minor as amountMinor',
+          db.raw('trim(currency) as currency'),
+          'status',
+          'initiated_at as initiatedAt',
+          'settled_at as settledAt',
+        );
     },
 
     async inProgressPayments(customerId: number, labelId: number): Promise<PaymentSummary[]> {
@@ -67,10 +81,22 @@ export function createHomeRepository(db: Knex) {
         .where({ customer_id: customerId, private_label_id: labelId, status: 'in_progress' })
         .orderBy('initiated_at', 'desc')
         .limit(20)
-        .select('id', 'amount_minor as amountMinor', db.raw('trim(currency) as currency'), 'status', 'initiated_at as initiatedAt', 'settled_at as settledAt');
+        .select(
+          'id',
+          'amount_minor as amountMinor',
+          db.raw('trim(currency) as currency'),
+          'status',
+          'initiated_at as initiatedAt',
+          'settled_at as settledAt',
+        );
     },
 
-    async recentContracts(customerId: number, labelId: number, today: string, limit: number): Promise<ContractSummary[]> {
+    async recentContracts(
+      customerId: number,
+      labelId: number,
+      today: string,
+      limit: number,
+    ): Promise<ContractSummary[]> {
       const oldestOverdue = db('invoice_lines as il')
         .join('invoices as i', 'i.id', 'il.invoice_id')
         .whereRaw('il.contract_id = c.id')
@@ -84,8 +110,15 @@ export function createHomeRepository(db: Knex) {
         .orderBy('c.id', 'desc')
         .limit(limit)
         .select(
-          'c.id', 'c.number', 'c.description', 'c.product', 'c.status', 'c.start_date as startDate', 'c.end_date as endDate',
-          'c.periodic_rent_minor as periodicRentMinor', db.raw('trim(c.currency) as currency'),
+          'c.id',
+          'c.number',
+          'c.description',
+          'c.product',
+          'c.status',
+          'c.start_date as startDate',
+          'c.end_date as endDate',
+          'c.periodic_rent_minor as periodicRentMinor',
+          db.raw('trim(c.currency) as currency'),
           oldestOverdue.as('oldestOverdue'),
         );
     },
@@ -93,7 +126,10 @@ export function createHomeRepository(db: Knex) {
     async contractCounts(customerId: number, labelId: number): Promise<{ total: number; active: number }> {
       const row = (await db('contracts')
         .where({ customer_id: customerId, private_label_id: labelId })
-        .first(db.raw('count(*)::int as total'), db.raw("count(*) filter (where status = 'active')::int as active"))) as { total: number; active: number } | undefined;
+        .first(
+          db.raw('count(*)::int as total'),
+          db.raw("count(*) filter (where status = 'active')::int as active"),
+        )) as { total: number; active: number } | undefined;
       return row ?? { total: 0, active: 0 };
     },
 
@@ -116,31 +152,66 @@ export function createHomeRepository(db: Knex) {
 
     async latestRates(today: string): Promise<Rate[]> {
       const rows = (await db
-        .select(db.raw('distinct on (from_currency, to_currency) trim(from_currency) as "from", trim(to_currency) as "to", rate::text as rate, as_of as "asOf"'))
+        .select(
+          db.raw(
+            'distinct on (from_currency, to_currency) trim(from_currency) as "from", trim(to_currency) as "to", rate::text as rate, as_of as "asOf"',
+          ),
+        )
         .from('exchange_rates')
         .where('as_of', '<=', today)
-        .orderBy([{ column: 'from_currency' }, { column: 'to_currency' }, { column: 'as_of', order: 'desc' }])) as Rate[];
+        .orderBy([
+          { column: 'from_currency' },
+          { column: 'to_currency' },
+          { column: 'as_of', order: 'desc' },
+        ])) as Rate[];
       return rows;
     },
 
-    async pendingActions(customerId: number, labelId: number, limit: number): Promise<{ items: PendingAction[]; total: number }> {
+    async pendingActions(
+      customerId: number,
+      labelId: number,
+      limit: number,
+    ): Promise<{ items: PendingAction[]; total: number }> {
       const scope = { customer_id: customerId, private_label_id: labelId };
       const union = db
         .from('location_change_requests')
         .where(scope)
         .whereIn('status', ['submitted', 'in_review', 'approved'])
-        .select(db.raw("'location_change' as kind"), 'id', 'number', 'status', db.raw("'Asset location change to ' || city as subject"), 'created_at')
+        .select(
+          db.raw("'location_change' as kind"),
+          'id',
+          'number',
+          'status',
+          db.raw("'Asset location change to ' || city as subject"),
+          'created_at',
+        )
         .unionAll((q) =>
-          q.from('service_requests').where(scope).whereIn('status', ['open', 'in_progress', 'waiting_on_customer'])
+          q
+            .from('service_requests')
+            .where(scope)
+            .whereIn('status', ['open', 'in_progress', 'waiting_on_customer'])
             .select(db.raw("'service_request' as kind"), 'id', 'number', 'status', 'subject', 'created_at'),
         )
         .unionAll((q) =>
-          q.from('payoff_quotes as p').join('contracts as c', 'c.id', 'p.contract_id')
+          q
+            .from('payoff_quotes as p')
+            .join('contracts as c', 'c.id', 'p.contract_id')
             .where({ 'p.customer_id': customerId, 'p.private_label_id': labelId, 'p.status': 'in_review' })
-            .select(db.raw("'payoff_quote' as kind"), 'p.id', 'p.number', 'p.status', db.raw("'Payoff quote for contract ' || c.number as subject"), 'p.created_at'),
+            .select(
+              db.raw("'payoff_quote' as kind"),
+              'p.id',
+              'p.number',
+              'p.status',
+              db.raw("'Payoff quote for contract ' || c.number as subject"),
+              'p.created_at',
+            ),
         );
       const [items, count] = await Promise.all([
-        db.from(union.as('u')).orderBy('created_at', 'desc').limit(limit).select('kind', 'id', 'number', 'status', 'subject', 'created_at as createdAt'),
+        db
+          .from(union.as('u'))
+          .orderBy('created_at', 'desc')
+          .limit(limit)
+          .select('kind', 'id', 'number', 'status', 'subject', 'created_at as createdAt'),
         db.from(union.clone().as('u')).count<{ n: number }[]>({ n: '*' }).first(),
       ]);
       return { items: items as PendingAction[], total: count?.n ?? 0 };

@@ -2,7 +2,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../container.ts';
 
-const homeQuery = z.object({ currency: z.string().regex(/^[A-Z]{3}$/).optional().catch(undefined) });
+const homeQuery = z.object({
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional()
+    .catch(undefined),
+});
 
 export function homeRoutes(deps: Deps): Router {
   const router = Router();

@@ -25,9 +25,22 @@ export function createLabelsRepository(db: Knex) {
     async all(): Promise<Label[]> {
       const rows = await db<LabelRow>('private_labels')
         .select(
-          'id', 'code', 'name', 'hosts', 'logo_path', 'primary_color', 'accent_color',
-          'support_email', 'support_phone', 'support_hours', 'email_from', 'primary_currency',
-          'secondary_currencies', 'time_zone', 'locale', 'is_default',
+          'id',
+          'code',
+          'name',
+          'hosts',
+          'logo_path',
+          'primary_color',
+          'accent_color',
+          'support_email',
+          'support_phone',
+          'support_hours',
+          'email_from',
+          'primary_currency',
+          'secondary_currencies',
+          'time_zone',
+          'locale',
+          'is_default',
         )
         .orderBy('id');
       return rows.map((r) => ({
