@@ -62,7 +62,7 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
   app.use(loadCurrentCustomer(deps.customersRepo, clock));
   app.use(csrfProtection);
   app.use(csrfToken);
-  app.use(navigationLocals);
+  app.use(navigationLocals(config.sessionIdleMs));
 
   app.use(authRoutes(deps));
   app.use('/customers', requireAuth, noStore, requireRole('superuser'), customersRoutes(deps));

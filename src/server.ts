@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   // One process owns the embedded database, so it runs the worker's jobs too.
   const jobs = db.embedded ? startJobs(db.knex, clock, logger) : undefined;
   let stopping = false;
-  const { app, close: closeApp } = createApp(deps, { isStopping: () => stopping });
+  const handle = createApp(deps, { isStopping: () => stopping });
+  const app = handle.app;
 
   const server: Server = app.listen(config.port, config.host, (err?: Error) => {
     if (err) {
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     server.close(() => {
       void (async () => {
         await jobs?.stop();
-        await closeApp().catch(() => undefined);
+        await handle.close().catch(() => undefined);
         mailer.close();
         await db.close().catch(() => undefined);
         process.exit(0);

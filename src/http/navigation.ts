@@ -67,20 +67,23 @@ function isCurrent(path: string, item: NavItem): boolean {
   return item.sections.some((s) => (s === '/' ? path === '/' : path === s || path.startsWith(`${s}/`)));
 }
 
-export const navigationLocals: RequestHandler = (req, res, next) => {
-  const user = req.user;
-  res.locals.currentUser = user;
-  res.locals.path = req.path;
-  res.locals.can = (permission: Permission): boolean => Boolean(user && hasPermission(user, permission));
-  if (user && res.locals.scope) {
-    res.locals.mainNav = MAIN.filter((i) => allowed(user, i)).map((i) => ({
-      ...i,
-      current: isCurrent(req.path, i),
-    }));
-    res.locals.quickActions = QUICK.filter((i) => allowed(user, i));
-  } else {
-    res.locals.mainNav = [];
-    res.locals.quickActions = [];
-  }
-  next();
-};
+export const navigationLocals =
+  (idleMs: number): RequestHandler =>
+  (req, res, next) => {
+    const user = req.user;
+    res.locals.currentUser = user;
+    res.locals.path = req.path;
+    res.locals.sessionIdleMs = idleMs;
+    res.locals.can = (permission: Permission): boolean => Boolean(user && hasPermission(user, permission));
+    if (user && res.locals.scope) {
+      res.locals.mainNav = MAIN.filter((i) => allowed(user, i)).map((i) => ({
+        ...i,
+        current: isCurrent(req.path, i),
+      }));
+      res.locals.quickActions = QUICK.filter((i) => allowed(user, i));
+    } else {
+      res.locals.mainNav = [];
+      res.locals.quickActions = [];
+    }
+    next();
+  };

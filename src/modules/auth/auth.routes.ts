@@ -98,6 +98,13 @@ export function authRoutes(deps: Deps): Router {
     )(req, res, next);
   });
 
+  // The time-out dialog's "Stay signed in": the session middleware has already renewed it.
+  router.post('/session/keepalive', (req, res) => {
+    if (!req.user) return res.status(401).end();
+    req.session.lastSeenAt = deps.clock.now().getTime();
+    res.status(204).end();
+  });
+
   router.post('/logout', (req, res, next) => {
     const user = req.user;
     req.logout((err) => {
