@@ -8,18 +8,43 @@ import { Faker, en } from '@faker-js/faker';
 import { addDays, addMonths } from '../src/lib/clock.ts';
 import { EQUIPMENT, VIN_CHARS, type Equipment, type Place } from './catalog.ts';
 import {
-  amortise, applyRate, dueDates, levelPayment, MONTHS_PER_PERIOD, periodicRate, periodsIn, type Frequency,
+  amortise,
+  applyRate,
+  dueDates,
+  levelPayment,
+  MONTHS_PER_PERIOD,
+  periodicRate,
+  periodsIn,
+  type Frequency,
 } from './schedule.ts';
 
 export type Row = Record<string, unknown>;
 
 /** Insertion order (foreign keys first). */
 export const TABLES = [
-  'private_labels', 'exchange_rates', 'customers', 'users', 'contracts', 'invoices', 'schedule_lines',
-  'invoice_lines', 'payment_methods', 'payments', 'payment_allocations', 'payment_status_history',
-  'autopay_enrollments', 'assets', 'service_requests', 'service_request_comments', 'location_change_requests',
-  'location_change_request_assets', 'location_change_request_events', 'asset_location_history', 'payoff_quotes',
-  'activities', 'audit_log',
+  'private_labels',
+  'exchange_rates',
+  'customers',
+  'users',
+  'contracts',
+  'invoices',
+  'schedule_lines',
+  'invoice_lines',
+  'payment_methods',
+  'payments',
+  'payment_allocations',
+  'payment_status_history',
+  'autopay_enrollments',
+  'assets',
+  'service_requests',
+  'service_request_comments',
+  'location_change_requests',
+  'location_change_request_assets',
+  'location_change_request_events',
+  'asset_location_history',
+  'payoff_quotes',
+  'activities',
+  'audit_log',
 ] as const;
 export type Table = (typeof TABLES)[number];
 
@@ -35,8 +60,18 @@ export interface LabelRec {
   payoffFeeMinor: number;
   discountRate: string | null;
 }
-export interface UserRec { id: number; email: string; name: string; role: string; permissions: string[] }
-export interface MethodRec { id: number; kind: 'card' | 'ach'; label: string }
+export interface UserRec {
+  id: number;
+  email: string;
+  name: string;
+  role: string;
+  permissions: string[];
+}
+export interface MethodRec {
+  id: number;
+  kind: 'card' | 'ach';
+  label: string;
+}
 export interface CustomerRec {
   id: number;
   number: string;
@@ -45,7 +80,15 @@ export interface CustomerRec {
   users: UserRec[];
   methods: MethodRec[];
 }
-export interface LineRec { id: number; seq: number; due: string; rent: number; tax: number; balanceAfter: number; row: Row }
+export interface LineRec {
+  id: number;
+  seq: number;
+  due: string;
+  rent: number;
+  tax: number;
+  balanceAfter: number;
+  row: Row;
+}
 export type Plan = 'paid' | 'open' | { partial: number };
 export interface InvoiceRec {
   id: number;
@@ -160,7 +203,11 @@ export class DemoBuilder {
     const financed = s.unitCosts.reduce((a, b) => a + b, 0);
     const pct = s.residualPercent ?? 0;
     const residual =
-      s.product === 'loan' ? 0 : s.product === 'one_dollar_buyout' ? 100 : Math.round((financed * pct) / 1_000_000) * 10_000;
+      s.product === 'loan'
+        ? 0
+        : s.product === 'one_dollar_buyout'
+          ? 100
+          : Math.round((financed * pct) / 1_000_000) * 10_000;
     const i = periodicRate(s.rate, s.frequency);
     const rent = levelPayment(financed, residual, i, n, inAdvance);
     const taxRate = s.product === 'loan' ? '0.00000' : s.place.taxRate;
@@ -172,28 +219,71 @@ export class DemoBuilder {
     const description = `${units > 1 ? `${units} × ` : ''}${e.make} ${e.model} ${e.noun}${units > 1 ? 's' : ''}`;
     const row = this.rows.contracts[this.rows.contracts.length - 1]!;
     Object.assign(row, {
-      number, customer_id: s.customer.id, private_label_id: s.label.id, product: s.product, status: s.status,
-      description, start_date: start, end_date: end, term_months: s.termMonths, frequency: s.frequency,
-      payments_in_advance: inAdvance, periodic_rent_minor: rent, currency: s.label.currency,
-      financed_amount_minor: financed, residual_minor: residual, rate: s.rate, security_deposit_minor: deposit,
-      tax_rate: taxRate, created_at: ts(addDays(start, -10), 14, 30),
+      number,
+      customer_id: s.customer.id,
+      private_label_id: s.label.id,
+      product: s.product,
+      status: s.status,
+      description,
+      start_date: start,
+      end_date: end,
+      term_months: s.termMonths,
+      frequency: s.frequency,
+      payments_in_advance: inAdvance,
+      periodic_rent_minor: rent,
+      currency: s.label.currency,
+      financed_amount_minor: financed,
+      residual_minor: residual,
+      rate: s.rate,
+      security_deposit_minor: deposit,
+      tax_rate: taxRate,
+      created_at: ts(addDays(start, -10), 14, 30),
     });
     const c: ContractRec = {
-      id, number, row, customer: s.customer, label: s.label, product: s.product, frequency: s.frequency,
-      inAdvance, rate: s.rate, taxRate, financed, residual, deposit, currency: s.label.currency,
-      lines: [], invoices: [], assets: [],
+      id,
+      number,
+      row,
+      customer: s.customer,
+      label: s.label,
+      product: s.product,
+      frequency: s.frequency,
+      inAdvance,
+      rate: s.rate,
+      taxRate,
+      financed,
+      residual,
+      deposit,
+      currency: s.label.currency,
+      lines: [],
+      invoices: [],
+      assets: [],
     };
     const am = amortise({ financed, residual, rent, i, n, inAdvance });
     am.forEach((a, k) => {
       const due = dues[k]!;
       const tax = applyRate(rent, taxRate);
       const lineRow: Row = {
-        contract_id: id, seq: a.seq, due_date: due, rent_minor: rent, tax_minor: tax, principal_minor: a.principal,
-        interest_minor: a.interest, balance_after_minor: a.balanceAfter, invoice_id: null,
+        contract_id: id,
+        seq: a.seq,
+        due_date: due,
+        rent_minor: rent,
+        tax_minor: tax,
+        principal_minor: a.principal,
+        interest_minor: a.interest,
+        balance_after_minor: a.balanceAfter,
+        invoice_id: null,
         created_at: row.created_at,
       };
       const lineId = this.add('schedule_lines', lineRow);
-      c.lines.push({ id: lineId, seq: a.seq, due, rent, tax, balanceAfter: a.balanceAfter, row: this.rows.schedule_lines.at(-1)! });
+      c.lines.push({
+        id: lineId,
+        seq: a.seq,
+        due,
+        rent,
+        tax,
+        balanceAfter: a.balanceAfter,
+        row: this.rows.schedule_lines.at(-1)!,
+      });
     });
     const lastBilled = s.endedOn ?? this.day(30);
     for (const line of c.lines) if (line.due <= lastBilled) this.addInvoice(c, line);
@@ -209,24 +299,51 @@ export class DemoBuilder {
     const total = line.rent + line.tax;
     const issue = addDays(line.due, -20);
     const id = this.add('invoices', {
-      number, customer_id: c.customer.id, private_label_id: c.label.id, issue_date: issue, due_date: line.due,
-      currency: c.currency, total_minor: total, balance_minor: total, status: 'open', paid_at: null,
+      number,
+      customer_id: c.customer.id,
+      private_label_id: c.label.id,
+      issue_date: issue,
+      due_date: line.due,
+      currency: c.currency,
+      total_minor: total,
+      balance_minor: total,
+      status: 'open',
+      paid_at: null,
       created_at: ts(issue, 11),
     });
     line.row.invoice_id = id;
     const n = c.lines.length;
     this.add('invoice_lines', {
-      invoice_id: id, contract_id: c.id, kind: 'rent', description: `Rent ${line.seq} of ${n}, ${c.number}`,
-      amount_minor: line.rent, schedule_line_id: line.id, created_at: ts(issue, 11),
+      invoice_id: id,
+      contract_id: c.id,
+      kind: 'rent',
+      description: `Rent ${line.seq} of ${n}, ${c.number}`,
+      amount_minor: line.rent,
+      schedule_line_id: line.id,
+      created_at: ts(issue, 11),
     });
     if (line.tax > 0) {
       this.add('invoice_lines', {
-        invoice_id: id, contract_id: c.id, kind: 'tax', description: `Sales tax ${pctText(c.taxRate)} on rent ${line.seq}`,
-        amount_minor: line.tax, schedule_line_id: line.id, created_at: ts(issue, 11),
+        invoice_id: id,
+        contract_id: c.id,
+        kind: 'tax',
+        description: `Sales tax ${pctText(c.taxRate)} on rent ${line.seq}`,
+        amount_minor: line.tax,
+        schedule_line_id: line.id,
+        created_at: ts(issue, 11),
       });
     }
     const row = this.rows.invoices.at(-1)!;
-    c.invoices.push({ id, number, row, contract: c, line, due: line.due, total, plan: line.due < this.asOf ? 'paid' : 'open' });
+    c.invoices.push({
+      id,
+      number,
+      row,
+      contract: c,
+      line,
+      due: line.due,
+      total,
+      plan: line.due < this.asOf ? 'paid' : 'open',
+    });
   }
 
   /** Adds a late fee line (the label's rule) to an invoice, raising its total and balance. */
@@ -235,9 +352,13 @@ export class DemoBuilder {
     const fee = Math.max(rule.minimumMinor, applyRate(inv.total, (rule.percent / 100).toFixed(4)));
     const at = addDays(inv.due, rule.graceDays + 1);
     this.add('invoice_lines', {
-      invoice_id: inv.id, contract_id: inv.contract.id, kind: 'late_fee',
+      invoice_id: inv.id,
+      contract_id: inv.contract.id,
+      kind: 'late_fee',
       description: `Late fee (${rule.percent}% of past-due rent, minimum applies), assessed ${at}`,
-      amount_minor: fee, schedule_line_id: null, created_at: ts(at, 6),
+      amount_minor: fee,
+      schedule_line_id: null,
+      created_at: ts(at, 6),
     });
     inv.total += fee;
     inv.row.total_minor = inv.total;
@@ -253,20 +374,40 @@ export class DemoBuilder {
       const id = this.add('assets', {});
       const row = this.rows.assets.at(-1)!;
       Object.assign(row, {
-        number: `A-${String(id).padStart(6, '0')}`, customer_id: c.customer.id, contract_id: c.id,
-        private_label_id: c.label.id, description: `${year} ${e.make} ${e.model} ${e.noun}`, make: e.make,
-        model: e.model, serial_number: this.serial(e.serialPrefix), vin: e.vehicle ? this.vin(year) : null, year,
-        category: e.category, cost_minor: cost, currency: c.currency,
+        number: `A-${String(id).padStart(6, '0')}`,
+        customer_id: c.customer.id,
+        contract_id: c.id,
+        private_label_id: c.label.id,
+        description: `${year} ${e.make} ${e.model} ${e.noun}`,
+        make: e.make,
+        model: e.model,
+        serial_number: this.serial(e.serialPrefix),
+        vin: e.vehicle ? this.vin(year) : null,
+        year,
+        category: e.category,
+        cost_minor: cost,
+        currency: c.currency,
         status: assetStatus(s.status, s.product),
-        address_line1: this.faker.location.streetAddress(), address_line2: this.chance(0.2) ? `Yard ${this.int(1, 9)}` : null,
-        city: place.city, region: place.region, postal_code: place.postal, country: place.country,
+        address_line1: this.faker.location.streetAddress(),
+        address_line2: this.chance(0.2) ? `Yard ${this.int(1, 9)}` : null,
+        city: place.city,
+        region: place.region,
+        postal_code: place.postal,
+        country: place.country,
         created_at: c.row.created_at,
       });
       c.assets.push(row);
       this.add('asset_location_history', {
-        asset_id: id, address_line1: row.address_line1, address_line2: row.address_line2, city: place.city,
-        region: place.region, postal_code: place.postal, country: place.country, effective_date: start,
-        location_change_request_id: null, recorded_at: c.row.created_at,
+        asset_id: id,
+        address_line1: row.address_line1,
+        address_line2: row.address_line2,
+        city: place.city,
+        region: place.region,
+        postal_code: place.postal,
+        country: place.country,
+        effective_date: start,
+        location_change_request_id: null,
+        recorded_at: c.row.created_at,
       });
     });
   }
@@ -296,30 +437,50 @@ export class DemoBuilder {
     allocations: { invoice: InvoiceRec; amount: number }[];
   }): number {
     const id = this.add('payments', {});
-    const failedAt = p.status === 'failed' ? p.settledAt ?? p.initiatedAt : null;
+    const failedAt = p.status === 'failed' ? (p.settledAt ?? p.initiatedAt) : null;
     Object.assign(this.rows.payments.at(-1)!, {
-      customer_id: p.customer.id, private_label_id: p.labelId, payment_method_id: p.method?.id ?? null,
-      amount_minor: p.amount, currency: p.currency, status: p.status, initiated_by: p.initiatedBy,
-      initiated_at: p.initiatedAt, scheduled_for: p.scheduledFor ?? null,
-      settled_at: p.status === 'settled' ? p.settledAt : null, failed_at: failedAt,
+      customer_id: p.customer.id,
+      private_label_id: p.labelId,
+      payment_method_id: p.method?.id ?? null,
+      amount_minor: p.amount,
+      currency: p.currency,
+      status: p.status,
+      initiated_by: p.initiatedBy,
+      initiated_at: p.initiatedAt,
+      scheduled_for: p.scheduledFor ?? null,
+      settled_at: p.status === 'settled' ? p.settledAt : null,
+      failed_at: failedAt,
       failure_reason: p.failureReason ?? null,
       gateway_reference: p.status === 'scheduled' ? null : `sbx_${(1_000_000 + id * 7919).toString(36)}`,
-      idempotency_key: `demo-payment-${id}`, request_hash: null, source: p.source ?? 'portal', created_at: p.initiatedAt,
+      idempotency_key: `demo-payment-${id}`,
+      request_hash: null,
+      source: p.source ?? 'portal',
+      created_at: p.initiatedAt,
     });
     for (const a of p.allocations) {
-      this.add('payment_allocations', { payment_id: id, invoice_id: a.invoice.id, amount_minor: a.amount, created_at: p.initiatedAt });
+      this.add('payment_allocations', {
+        payment_id: id,
+        invoice_id: a.invoice.id,
+        amount_minor: a.amount,
+        created_at: p.initiatedAt,
+      });
     }
     const history: [string, string, string | null][] = [];
-    if (p.status === 'scheduled') history.push(['scheduled', p.initiatedAt, `Scheduled for ${p.scheduledFor}`]);
-    else if (p.method?.kind === 'ach' || p.status === 'in_progress') history.push(['in_progress', p.initiatedAt, 'Submitted to the bank']);
+    if (p.status === 'scheduled')
+      history.push(['scheduled', p.initiatedAt, `Scheduled for ${p.scheduledFor}`]);
+    else if (p.method?.kind === 'ach' || p.status === 'in_progress')
+      history.push(['in_progress', p.initiatedAt, 'Submitted to the bank']);
     if (p.status === 'settled') history.push(['settled', p.settledAt!, null]);
     if (p.status === 'failed') history.push(['failed', failedAt!, p.failureReason ?? null]);
-    for (const [status, at, note] of history) this.add('payment_status_history', { payment_id: id, status, note, at });
+    for (const [status, at, note] of history)
+      this.add('payment_status_history', { payment_id: id, status, note, at });
     return id;
   }
 
   /** Pays every invoice still planned as paid, one payment each, settled before its due date. */
-  settleInvoices(payer: (c: ContractRec) => { method: MethodRec; userId: number | null; source: 'portal' | 'autopay' }): void {
+  settleInvoices(
+    payer: (c: ContractRec) => { method: MethodRec; userId: number | null; source: 'portal' | 'autopay' },
+  ): void {
     for (const c of this.contracts) {
       for (const inv of c.invoices) {
         if (inv.plan !== 'paid' || inv.row.status === 'paid') continue;
@@ -327,9 +488,17 @@ export class DemoBuilder {
         const initiated = addDays(inv.due, -this.int(3, 8));
         const settled = who.method.kind === 'ach' ? ts(addDays(initiated, 2), 13) : ts(initiated, 16, 1);
         this.addPayment({
-          customer: c.customer, labelId: c.label.id, method: who.method, amount: inv.total, currency: c.currency,
-          status: 'settled', initiatedBy: who.userId, initiatedAt: ts(initiated, 16), settledAt: settled,
-          source: who.source, allocations: [{ invoice: inv, amount: inv.total }],
+          customer: c.customer,
+          labelId: c.label.id,
+          method: who.method,
+          amount: inv.total,
+          currency: c.currency,
+          status: 'settled',
+          initiatedBy: who.userId,
+          initiatedAt: ts(initiated, 16),
+          settledAt: settled,
+          source: who.source,
+          allocations: [{ invoice: inv, amount: inv.total }],
         });
         Object.assign(inv.row, { balance_minor: 0, status: 'paid', paid_at: settled });
       }

@@ -22,15 +22,69 @@ export interface DemoLogin {
 }
 
 export const DEMO_LOGINS: readonly DemoLogin[] = [
-  { email: 'super@northwind.example', role: 'superuser', customer: '(any, chosen in the switcher)', label: 'northwind or maple', can: 'Lessor staff: every customer one at a time, all modules, Admin and Audit' },
-  { email: 'admin@acme.example', role: 'portal_admin', customer: 'C-10001 Acme Construction Inc.', label: 'northwind (and maple)', can: 'Everything for Acme, plus Admin (users, audit)' },
-  { email: 'ap@acme.example', role: 'user', customer: 'C-10001 Acme Construction Inc.', label: 'northwind (and maple)', can: 'Every permission: pay, autopay, contracts, documents, payoff, assets, requests, reports' },
-  { email: 'viewer@acme.example', role: 'user', customer: 'C-10001 Acme Construction Inc.', label: 'northwind (and maple)', can: 'View invoices and contracts only' },
-  { email: 'former@acme.example', role: 'user', customer: 'C-10001 Acme Construction Inc.', label: 'northwind', can: 'Nothing: the account is inactive, sign-in is refused' },
-  { email: 'admin@birch.example', role: 'portal_admin', customer: 'C-10002 Birch Logistics LLC', label: 'northwind', can: 'Everything for Birch, plus Admin' },
-  { email: 'admin@cedar.example', role: 'portal_admin', customer: 'C-10003 Cedar Medical Group', label: 'northwind', can: 'Everything for Cedar (nothing overdue, autopay on the MRI)' },
-  { email: 'admin@mapleharvest.example', role: 'portal_admin', customer: 'C-20001 Maple Harvest Farms Ltd.', label: 'maple (maple.localhost)', can: 'Everything for Maple Harvest in CAD, plus Admin' },
-  { email: 'admin@lakeshore.example', role: 'portal_admin', customer: 'C-20002 Lakeshore Print Co.', label: 'maple (maple.localhost)', can: 'Everything for Lakeshore in CAD, plus Admin' },
+  {
+    email: 'super@northwind.example',
+    role: 'superuser',
+    customer: '(any, chosen in the switcher)',
+    label: 'northwind or maple',
+    can: 'Lessor staff: every customer one at a time, all modules, Admin and Audit',
+  },
+  {
+    email: 'admin@acme.example',
+    role: 'portal_admin',
+    customer: 'C-10001 Acme Construction Inc.',
+    label: 'northwind (and maple)',
+    can: 'Everything for Acme, plus Admin (users, audit)',
+  },
+  {
+    email: 'ap@acme.example',
+    role: 'user',
+    customer: 'C-10001 Acme Construction Inc.',
+    label: 'northwind (and maple)',
+    can: 'Every permission: pay, autopay, contracts, documents, payoff, assets, requests, reports',
+  },
+  {
+    email: 'viewer@acme.example',
+    role: 'user',
+    customer: 'C-10001 Acme Construction Inc.',
+    label: 'northwind (and maple)',
+    can: 'View invoices and contracts only',
+  },
+  {
+    email: 'former@acme.example',
+    role: 'user',
+    customer: 'C-10001 Acme Construction Inc.',
+    label: 'northwind',
+    can: 'Nothing: the account is inactive, sign-in is refused',
+  },
+  {
+    email: 'admin@birch.example',
+    role: 'portal_admin',
+    customer: 'C-10002 Birch Logistics LLC',
+    label: 'northwind',
+    can: 'Everything for Birch, plus Admin',
+  },
+  {
+    email: 'admin@cedar.example',
+    role: 'portal_admin',
+    customer: 'C-10003 Cedar Medical Group',
+    label: 'northwind',
+    can: 'Everything for Cedar (nothing overdue, autopay on the MRI)',
+  },
+  {
+    email: 'admin@mapleharvest.example',
+    role: 'portal_admin',
+    customer: 'C-20001 Maple Harvest Farms Ltd.',
+    label: 'maple (maple.localhost)',
+    can: 'Everything for Maple Harvest in CAD, plus Admin',
+  },
+  {
+    email: 'admin@lakeshore.example',
+    role: 'portal_admin',
+    customer: 'C-20002 Lakeshore Print Co.',
+    label: 'maple (maple.localhost)',
+    can: 'Everything for Lakeshore in CAD, plus Admin',
+  },
 ];
 
 /** A plain-text table of the demo logins, for the console. */
@@ -38,8 +92,17 @@ export function demoLoginsTable(): string {
   const head = ['email', 'role', 'customer', 'label', 'can'] as const;
   const rows = DEMO_LOGINS.map((l) => head.map((h) => l[h]));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [`Demo logins (password for all: ${DEMO_PASSWORD})`, line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    `Demo logins (password for all: ${DEMO_PASSWORD})`,
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ].join('\n');
 }
 
 export async function isSeeded(knex: Knex): Promise<boolean> {
@@ -49,7 +112,10 @@ export async function isSeeded(knex: Knex): Promise<boolean> {
 
 /** A fixed salt keeps the whole data set byte-identical between runs; fine for a demo password. */
 export async function demoPasswordHash(seed: number): Promise<string> {
-  return hash(DEMO_PASSWORD, { algorithm: ARGON2ID, salt: new TextEncoder().encode(`portal-demo-salt-${seed}`) });
+  return hash(DEMO_PASSWORD, {
+    algorithm: ARGON2ID,
+    salt: new TextEncoder().encode(`portal-demo-salt-${seed}`),
+  });
 }
 
 /** Algorithm.Argon2id: a const enum, which verbatimModuleSyntax cannot import by name. */
@@ -69,19 +135,32 @@ async function insertAll(trx: Knex.Transaction, data: DemoData): Promise<void> {
   const withIdentity = TABLES.filter((t: Table) => t !== 'location_change_request_assets');
   await trx.raw(
     withIdentity
-      .map((t) => `select setval(pg_get_serial_sequence('${t}', 'id'), coalesce((select max(id) from ${t}), 0) + 1, false);`)
+      .map(
+        (t) =>
+          `select setval(pg_get_serial_sequence('${t}', 'id'), coalesce((select max(id) from ${t}), 0) + 1, false);`,
+      )
       .join('\n'),
   );
 }
 
-export async function seedDemo(knex: Knex, opts: { asOf: string; scale?: number; seed?: number }): Promise<DemoSummary> {
+export async function seedDemo(
+  knex: Knex,
+  opts: { asOf: string; scale?: number; seed?: number },
+): Promise<DemoSummary> {
   const seed = opts.seed ?? 20261116;
-  if (await isSeeded(knex)) throw new Error('The database already has private labels: refusing to seed demo data over it.');
-  const data = generateDemo({ asOf: opts.asOf, scale: opts.scale ?? 1, seed, passwordHash: await demoPasswordHash(seed) });
+  if (await isSeeded(knex))
+    throw new Error('The database already has private labels: refusing to seed demo data over it.');
+  const data = generateDemo({
+    asOf: opts.asOf,
+    scale: opts.scale ?? 1,
+    seed,
+    passwordHash: await demoPasswordHash(seed),
+  });
   await knex.transaction(async (trx) => {
     // Re-checked under a lock so two processes starting together do not both seed.
     await trx.raw('lock table private_labels in exclusive mode');
-    if (await isSeeded(trx)) throw new Error('The database already has private labels: refusing to seed demo data over it.');
+    if (await isSeeded(trx))
+      throw new Error('The database already has private labels: refusing to seed demo data over it.');
     await insertAll(trx, data);
   });
   return data.summary;

@@ -7,11 +7,17 @@ import { addMonths } from '../src/lib/clock.ts';
 
 export type Frequency = 'monthly' | 'quarterly' | 'semiannual' | 'annual';
 
-export const MONTHS_PER_PERIOD: Record<Frequency, number> = { monthly: 1, quarterly: 3, semiannual: 6, annual: 12 };
+export const MONTHS_PER_PERIOD: Record<Frequency, number> = {
+  monthly: 1,
+  quarterly: 3,
+  semiannual: 6,
+  annual: 12,
+};
 
 export function periodsIn(termMonths: number, frequency: Frequency): number {
   const m = MONTHS_PER_PERIOD[frequency];
-  if (termMonths % m !== 0) throw new RangeError(`${termMonths} months is not a whole number of ${frequency} periods`);
+  if (termMonths % m !== 0)
+    throw new RangeError(`${termMonths} months is not a whole number of ${frequency} periods`);
   return termMonths / m;
 }
 
@@ -51,7 +57,13 @@ export function applyRate(minor: number, rate: string): number {
  * Level periodic payment that amortises `financed` down to `residual` over n periods at rate i
  * per period: PMT = (PV − FV·vⁿ) · i / (1 − vⁿ), divided by (1+i) when paid in advance.
  */
-export function levelPayment(financed: number, residual: number, i: number, n: number, inAdvance: boolean): number {
+export function levelPayment(
+  financed: number,
+  residual: number,
+  i: number,
+  n: number,
+  inAdvance: boolean,
+): number {
   if (i === 0) return roundHalfUp((financed - residual) / n);
   const v = 1 / (1 + i);
   const vn = v ** n;
@@ -130,5 +142,13 @@ export function payoff(p: PayoffInput): PayoffFigures {
   const endAmountPv = roundHalfUp(p.endAmount / (1 + p.i) ** n);
   const tax = applyRate(rentsPv + endAmountPv, p.taxRate);
   const total = p.arrears + rentsPv + endAmountPv + p.fees + tax - p.deposit;
-  return { arrears: p.arrears, rentsPv, endAmountPv, fees: p.fees, tax, deposit: p.deposit, total: Math.max(0, total) };
+  return {
+    arrears: p.arrears,
+    rentsPv,
+    endAmountPv,
+    fees: p.fees,
+    tax,
+    deposit: p.deposit,
+    total: Math.max(0, total),
+  };
 }
