@@ -58,13 +58,14 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
   });
   app.use(session.middleware);
   app.use(enforceSessionTimeouts(clock, config.sessionIdleMs, config.sessionAbsoluteMs));
-  app.use(...setUpPassport(deps.auth));
+  const auth = setUpPassport(deps.auth);
+  app.use(...auth.middleware);
   app.use(loadCurrentCustomer(deps.customersRepo, clock));
   app.use(csrfProtection);
   app.use(csrfToken);
   app.use(navigationLocals(config.sessionIdleMs));
 
-  app.use(authRoutes(deps));
+  app.use(authRoutes(deps, auth.passport));
   app.use('/customers', requireAuth, noStore, requireRole('superuser'), customersRoutes(deps));
   app.get('/', requireAuth, noStore, requireCustomer, homeRoutes(deps));
 

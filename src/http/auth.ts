@@ -3,7 +3,7 @@
  * regenerates the session id at login. The serialized user carries its session version: an
  * admin's deactivation or a password change bumps it and every older session ends.
  */
-import passport from 'passport';
+import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { RequestHandler } from 'express';
 import type { AuthService } from '../modules/auth/auth.service.ts';
@@ -15,7 +15,9 @@ interface Serialized {
   v: number;
 }
 
-export function setUpPassport(auth: AuthService): RequestHandler[] {
+/** One Passport per app (not the global singleton), so several apps in one process stay apart. */
+export function setUpPassport(auth: AuthService): { middleware: RequestHandler[]; passport: InstanceType<typeof Passport> } {
+  const passport = new Passport();
   passport.use(
     new LocalStrategy(
       { usernameField: 'email', passwordField: 'password', passReqToCallback: true },
@@ -45,7 +47,7 @@ export function setUpPassport(auth: AuthService): RequestHandler[] {
       .then((u) => done(null, u ?? false))
       .catch(done);
   });
-  return [passport.initialize() as RequestHandler, passport.session() as RequestHandler];
+  return { middleware: [passport.initialize() as RequestHandler, passport.session() as RequestHandler], passport };
 }
 
 function wantsLogin(req: Parameters<RequestHandler>[0]): string {

@@ -108,8 +108,12 @@ export async function signInWithKeyboard(
   await page.keyboard.type(email);
   await page.keyboard.press('Tab');
   await page.keyboard.type(password);
-  await page.keyboard.press('Enter');
-  await page.waitForLoadState('load');
+  await pressAndWaitForLoad(page, 'Enter');
+}
+
+/** Presses a key that submits a form or follows a link, and waits for the next page. */
+export async function pressAndWaitForLoad(page: Page, key: string): Promise<void> {
+  await Promise.all([page.waitForEvent('load'), page.keyboard.press(key)]);
 }
 
 /** No horizontal scrolling at this width outside tables. */

@@ -4,6 +4,7 @@ import {
   browserAvailable,
   expectAccessible,
   expectNoHorizontalScroll,
+  pressAndWaitForLoad,
   recordE2eRun,
   screenshot,
   signInWithKeyboard,
@@ -33,8 +34,7 @@ describe.skipIf(!browserAvailable)('foundation in the browser', () => {
     );
     await page.locator('#email').fill('ap@acme.example');
     await page.locator('#password').fill('not-the-password');
-    await page.keyboard.press('Enter');
-    await page.waitForLoadState('load');
+    await pressAndWaitForLoad(page, 'Enter');
     expect(
       await page.evaluate(() => document.activeElement?.getAttribute('data-error-summary')),
     ).not.toBeNull();

@@ -14,8 +14,18 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-embedded-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 function start(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: '0', SYSTEM_DATE: TEST_SYSTEM_DATE, LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    SYSTEM_DATE: TEST_SYSTEM_DATE,
+    LOG_LEVEL: 'warn',
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -47,7 +57,10 @@ function stop(child: ChildProcess): Promise<number | null> {
 
 async function signInAndGetHome(url: string): Promise<string> {
   const login = await fetch(`${url}/login`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const token = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
   const post = await fetch(`${url}/login`, {
     method: 'POST',
@@ -56,7 +69,10 @@ async function signInAndGetHome(url: string): Promise<string> {
     body: new URLSearchParams({ email: 'ap@acme.example', password: 'Demo-Portal-2026!', _csrf: token }),
   });
   expect(post.status).toBe(303);
-  const session = post.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const session = post.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const home = await fetch(`${url}/`, { headers: { cookie: session } });
   expect(home.status).toBe(200);
   return home.text();

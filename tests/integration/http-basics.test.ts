@@ -46,9 +46,14 @@ describe('security headers on every kind of response', () => {
   });
 
   it('sends HSTS and Secure __Host- cookies in production', async () => {
-    const prod = await startApp({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) });
+    const prod = await startApp({
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'x'.repeat(40),
+      TRUST_PROXY: 'true',
+    });
     try {
-      const res = await request(prod.app).get('/login');
+      // Behind a TLS-terminating proxy: Secure cookies are only sent over HTTPS.
+      const res = await request(prod.app).get('/login').set('X-Forwarded-Proto', 'https');
       expect(res.headers['strict-transport-security']).toMatch(/max-age=31536000; includeSubDomains/);
       const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).join(';');
       expect(cookie).toMatch(/__Host-portal\.sid=/);
@@ -68,8 +73,12 @@ describe('security headers on every kind of response', () => {
   });
 
   it('picks the label by host, the default for unknown hosts', async () => {
-    expect((await request(t.app).get('/login').set('Host', 'maple.localhost')).text).toContain('Maple Leaf Leasing');
-    expect((await request(t.app).get('/login').set('Host', 'unknown.example')).text).toContain('Northwind Equipment Finance');
+    expect((await request(t.app).get('/login').set('Host', 'maple.localhost')).text).toContain(
+      'Maple Leaf Leasing',
+    );
+    expect((await request(t.app).get('/login').set('Host', 'unknown.example')).text).toContain(
+      'Northwind Equipment Finance',
+    );
   });
 });
 
@@ -80,9 +89,21 @@ describe('health', () => {
   });
 
   it('/readyz says 503 within 5 s when the database is gone; /healthz stays 200; pages say 503', async () => {
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none', LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none',
+      LOG_LEVEL: 'silent',
+    });
     const db = createKnex(config.databaseUrl!, 1);
-    const deps = createContainer({ config, db, databaseUrl: config.databaseUrl!, poolMax: 1, clock: createClock(), logger: createLogger('silent'), mailer: createMailer({ mailDir: '/tmp', from: 'x@y.z' }) });
+    const deps = createContainer({
+      config,
+      db,
+      databaseUrl: config.databaseUrl!,
+      poolMax: 1,
+      clock: createClock(),
+      logger: createLogger('silent'),
+      mailer: createMailer({ mailDir: '/tmp', from: 'x@y.z' }),
+    });
     const { app, close } = createApp(deps);
     try {
       const started = Date.now();
@@ -115,12 +136,18 @@ describe('customer switching (superuser)', () => {
     expect(byName.text).not.toContain('Acme Construction');
     const acme = (await t.deps.db('customers').where({ number: 'C-10001' }).first('id')) as { id: number };
     const token = /name="_csrf" value="([^"]+)"/.exec(byName.text)![1]!;
-    const sw = await agent.post('/customers/switch').type('form').send({ _csrf: token, customerId: String(acme.id) });
+    const sw = await agent
+      .post('/customers/switch')
+      .type('form')
+      .send({ _csrf: token, customerId: String(acme.id) });
     expect(sw.status).toBe(303);
     const page = await agent.get('/');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Acme Construction Inc.');
-    const audit = await t.deps.db('audit_log').where({ action: 'customer.switch', entity_id: String(acme.id) }).first();
+    const audit = await t.deps
+      .db('audit_log')
+      .where({ action: 'customer.switch', entity_id: String(acme.id) })
+      .first();
     expect(audit).toBeDefined();
   });
 
@@ -128,7 +155,10 @@ describe('customer switching (superuser)', () => {
     const { agent } = await signIn(t.app, 'super@northwind.example');
     const page = await agent.get('/customers/switch');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
-    const res = await agent.post('/customers/switch').type('form').send({ _csrf: token, customerId: '99999999' });
+    const res = await agent
+      .post('/customers/switch')
+      .type('form')
+      .send({ _csrf: token, customerId: '99999999' });
     expect(res.status).toBe(404);
   });
 

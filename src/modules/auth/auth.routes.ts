@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response, type NextFunction } from 'express';
-import passport from 'passport';
+import type { Passport } from 'passport';
 import { safeReturnTo } from '../../http/auth.ts';
 import { parseForm } from '../../http/forms.ts';
 import type { Deps } from '../../container.ts';
@@ -13,7 +13,7 @@ function renderSignIn(res: Response, status: number, locals: Record<string, unkn
     .render('auth/login', { title: 'Sign in', errors: [], values: {}, notice: undefined, ...locals });
 }
 
-export function authRoutes(deps: Deps): Router {
+export function authRoutes(deps: Deps, passport: InstanceType<typeof Passport>): Router {
   const router = Router();
 
   router.get('/login', (req, res) => {
@@ -47,7 +47,7 @@ export function authRoutes(deps: Deps): Router {
         requestId: res.locals.requestId,
       });
 
-    (passport.authenticate as (s: string, cb: AuthCallback) => RequestHandler)(
+    (passport.authenticate.bind(passport) as (s: string, cb: AuthCallback) => RequestHandler)(
       'local',
       (err: unknown, user: Express.User | false, info?: { message?: string }) => {
         if (err) return next(err);
