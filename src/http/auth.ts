@@ -16,7 +16,10 @@ interface Serialized {
 }
 
 /** One Passport per app (not the global singleton), so several apps in one process stay apart. */
-export function setUpPassport(auth: AuthService): { middleware: RequestHandler[]; passport: InstanceType<typeof Passport> } {
+export function setUpPassport(auth: AuthService): {
+  middleware: RequestHandler[];
+  passport: InstanceType<typeof Passport>;
+} {
   const passport = new Passport();
   passport.use(
     new LocalStrategy(
@@ -47,7 +50,10 @@ export function setUpPassport(auth: AuthService): { middleware: RequestHandler[]
       .then((u) => done(null, u ?? false))
       .catch(done);
   });
-  return { middleware: [passport.initialize() as RequestHandler, passport.session() as RequestHandler], passport };
+  return {
+    middleware: [passport.initialize() as RequestHandler, passport.session() as RequestHandler],
+    passport,
+  };
 }
 
 function wantsLogin(req: Parameters<RequestHandler>[0]): string {

@@ -104,7 +104,8 @@ describe('health', () => {
       logger: createLogger('silent'),
       mailer: createMailer({ mailDir: '/tmp', from: 'x@y.z' }),
     });
-    const { app, close } = createApp(deps);
+    const handle = createApp(deps);
+    const app = handle.app;
     try {
       const started = Date.now();
       const ready = await request(app).get('/readyz');
@@ -116,7 +117,7 @@ describe('health', () => {
       expect(page.text).toContain('the service is unavailable');
       expect(page.text).not.toMatch(/ECONNREFUSED|at \w+ \(/);
     } finally {
-      await close();
+      await handle.close();
       await db.destroy();
     }
   });
