@@ -15,6 +15,8 @@ import { createHomeRepository } from './modules/home/home.repository.ts';
 import { createHomeService } from './modules/home/home.service.ts';
 import { createLabelsRepository } from './modules/labels/labels.repository.ts';
 import { createLabelsService } from './modules/labels/labels.service.ts';
+import { createOutboxRepository } from './modules/outbox/outbox.repository.ts';
+import { createOutboxService } from './modules/outbox/outbox.service.ts';
 
 export interface Infrastructure {
   config: Config;
@@ -53,6 +55,9 @@ export function createContainer(infra: Infrastructure) {
       },
     }),
     home: createHomeService(createHomeRepository(db), activities),
+    outbox: createOutboxService(createOutboxRepository(db), infra.mailer, logger, {
+      messageIdDomain: config.publicUrl ? new URL(config.publicUrl).hostname : 'portal.localhost',
+    }),
   };
 }
 

@@ -4,43 +4,48 @@
  * database (one process only) the web process runs them itself.
  */
 import cron from 'node-cron';
-import type { Knex } from 'knex';
-import type { Clock } from './lib/clock.ts';
-import type { Logger } from './lib/logger.ts';
+import type { Deps } from './container.ts';
 
 export interface Job {
   name: string;
+  /** node-cron expression; six fields include seconds. */
   schedule: string;
-  run(db: Knex, now: Date): Promise<string>;
+  run(deps: Deps, now: Date): Promise<string>;
 }
 
 export const jobs: Job[] = [
   {
+    name: 'send-email',
+    schedule: '*/15 * * * * *',
+    async run(deps) {
+      return `${await deps.outbox.drain()} sent`;
+    },
+  },
+  {
     name: 'prune-expired-sessions',
     schedule: '*/15 * * * *',
-    async run(db, now) {
-      const n = await db('sessions').where('expire', '<', now).del();
-      return `${n} sessions removed`;
+    async run({ db }, now) {
+      return `${await db('sessions').where('expire', '<', now).del()} sessions removed`;
     },
   },
   {
     name: 'prune-rate-limits',
     schedule: '7 * * * *',
-    async run(db, now) {
-      const n = await db('rate_limits').where('expire', '<', now.getTime()).del();
-      return `${n} counters removed`;
+    async run({ db }, now) {
+      return `${await db('rate_limits').where('expire', '<', now.getTime()).del()} counters removed`;
     },
   },
 ];
 
-export function startJobs(db: Knex, clock: Clock, logger: Logger): { stop(): Promise<void> } {
+export function startJobs(deps: Deps): { stop(): Promise<void> } {
+  const { logger, clock } = deps;
   const tasks = jobs.map((job) =>
     cron.schedule(
       job.schedule,
       async () => {
         try {
-          const result = await job.run(db, clock.now());
-          logger.info({ job: job.name, result }, 'job finished');
+          const result = await job.run(deps, clock.now());
+          logger.debug({ job: job.name, result }, 'job finished');
         } catch (err) {
           logger.error({ job: job.name, err }, 'job failed');
         }

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     mailer,
   });
   // One process owns the embedded database, so it runs the worker's jobs too.
-  const jobs = db.embedded ? startJobs(db.knex, clock, logger) : undefined;
+  const jobs = db.embedded ? startJobs(deps) : undefined;
   let stopping = false;
   const handle = createApp(deps, { isStopping: () => stopping });
   const app = handle.app;

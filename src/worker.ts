@@ -5,6 +5,8 @@ import { migrateLatest } from './db/migrate.ts';
 import { startJobs } from './jobs.ts';
 import { createClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
+import { createMailer } from './lib/mailer.ts';
+import { createContainer } from './container.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -26,10 +28,22 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config);
   await migrateLatest(db.knex);
-  const jobs = startJobs(db.knex, createClock({ systemDate: config.systemDate }), logger);
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: config.mailFrom });
+  const clock = createClock({ systemDate: config.systemDate });
+  const deps = createContainer({
+    config,
+    db: db.knex,
+    databaseUrl: db.url,
+    poolMax: db.poolMax,
+    clock,
+    logger,
+    mailer,
+  });
+  const jobs = startJobs(deps);
   const stop = (): void => {
     void (async () => {
       await jobs.stop();
+      mailer.close();
       await db.close();
       process.exit(0);
     })();

@@ -12,6 +12,7 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  messageId?: string;
   attachments?: { filename: string; content: Buffer | string; contentType?: string }[];
 }
 

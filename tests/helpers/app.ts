@@ -39,7 +39,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   const db = createKnex(databaseUrl, 5);
   const clock = createClock({ systemDate: config.systemDate });
-  const mailer = createMailer({ mailDir: config.mailDir, from: config.mailFrom });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: config.mailFrom });
   const deps = createContainer({ config, db, databaseUrl, poolMax: 3, clock, logger, mailer });
   const handle = createApp(deps);
   return {

@@ -1,0 +1,91 @@
+import type { Knex } from 'knex';
+
+export interface OutboxAttachment {
+  filename: string;
+  contentType: string;
+  /** base64 */
+  content: string;
+}
+
+export interface OutboxMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string | null;
+  attachments?: OutboxAttachment[];
+  /** Same key twice → queued once (e.g. `receipt:payment:42`, `report:7:2026-11-16`). */
+  dedupeKey?: string | null;
+}
+
+export interface ClaimedMessage {
+  id: number;
+  toAddress: string;
+  subject: string;
+  textBody: string;
+  htmlBody: string | null;
+  attachments: OutboxAttachment[];
+  attempts: number;
+}
+
+/** The e-mail outbox: rows written in the business transaction, sent later by drain(). */
+export function createOutboxRepository(db: Knex) {
+  return {
+    async enqueue(m: OutboxMessage, trx: Knex = db): Promise<void> {
+      await trx('email_outbox')
+        .insert({
+          to_address: m.to,
+          subject: m.subject,
+          text_body: m.text,
+          html_body: m.html ?? null,
+          attachments: JSON.stringify(m.attachments ?? []),
+          dedupe_key: m.dedupeKey ?? null,
+        })
+        .onConflict('dedupe_key')
+        .ignore();
+    },
+
+    /**
+     * Claims due messages (and ones whose sender died mid-send) with SKIP LOCKED, so any
+     * number of workers share the queue without taking the same row.
+     */
+    async claim(limit: number, lockSeconds: number): Promise<ClaimedMessage[]> {
+      const rows = (await db.raw(
+        `update email_outbox set status = 'sending', attempts = attempts + 1,
+                locked_until = now() + make_interval(secs => ?)
+          where id in (
+            select id from email_outbox
+             where (status = 'queued' and next_attempt_at <= now())
+                or (status = 'sending' and locked_until < now())
+             order by id
+             for update skip locked
+             limit ?)
+        returning id, to_address as "toAddress", subject, text_body as "textBody",
+                  html_body as "htmlBody", attachments, attempts`,
+        [lockSeconds, limit],
+      )) as { rows: ClaimedMessage[] };
+      return rows.rows;
+    },
+
+    async markSent(id: number): Promise<void> {
+      await db('email_outbox')
+        .where({ id })
+        .update({ status: 'sent', sent_at: db.fn.now(), locked_until: null, last_error: null });
+    },
+
+    async markFailed(id: number, error: string, retryInSeconds: number | null): Promise<void> {
+      await db('email_outbox')
+        .where({ id })
+        .update(
+          retryInSeconds === null
+            ? { status: 'failed', locked_until: null, last_error: error.slice(0, 1000) }
+            : {
+                status: 'queued',
+                locked_until: null,
+                last_error: error.slice(0, 1000),
+                next_attempt_at: db.raw('now() + make_interval(secs => ?)', [retryInSeconds]),
+              },
+        );
+    },
+  };
+}
+export type OutboxRepository = ReturnType<typeof createOutboxRepository>;
