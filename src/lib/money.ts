@@ -24,7 +24,8 @@ export function formatMoney(minor: number, currency: string, locale = 'en-US'): 
   const fmt = new Intl.NumberFormat(locale, {
     style: 'currency',
     currency,
-    currencyDisplay: 'narrowSymbol',
+    // 'symbol' shows CA$ / US$ where the locale's own currency would otherwise look the same.
+    currencyDisplay: 'symbol',
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   });

@@ -152,6 +152,15 @@ describe('customer switching (superuser)', () => {
     expect(audit).toBeDefined();
   });
 
+  it('lists only the customers the label serves', async () => {
+    const { agent } = await signIn(t.app, 'super@northwind.example');
+    const nw = await agent.get('/customers/switch?q=lakeshore');
+    expect(nw.text).toContain('No customers match.');
+    const { agent: mapleAgent } = await signIn(t.app, 'super@northwind.example', undefined, 'maple.localhost');
+    const maple = await mapleAgent.get('/customers/switch?q=lakeshore').set('Host', 'maple.localhost');
+    expect(maple.text).toContain('Lakeshore Print Co.');
+  });
+
   it('answers 404 when switching to a customer that does not exist', async () => {
     const { agent } = await signIn(t.app, 'super@northwind.example');
     const page = await agent.get('/customers/switch');

@@ -34,27 +34,43 @@ export function createCustomersRepository(db: Knex) {
      */
     async search(
       q: string,
+      labelId: number,
       offset: number,
       limit: number,
     ): Promise<{ rows: CurrentCustomer[]; total: number }> {
       const term = q.trim().toLowerCase();
       const escaped = term.replace(/[\\%_]/g, (c) => `\\${c}`);
-      const base = db('customers').where('status', 'active');
+      // Customers this label serves: those with a contract under it, and new ones with none yet.
+      const base = db('customers as cu')
+        .where('cu.status', 'active')
+        .andWhere((w) =>
+          w
+            .whereExists((e) =>
+              e
+                .select(db.raw('1'))
+                .from('contracts as k')
+                .whereRaw('k.customer_id = cu.id')
+                .andWhere('k.private_label_id', labelId),
+            )
+            .orWhereNotExists((e) =>
+              e.select(db.raw('1')).from('contracts as k').whereRaw('k.customer_id = cu.id'),
+            ),
+        );
       if (term) {
         base.andWhere((w) =>
           w
-            .whereRaw('lower(number) like ?', [`${escaped}%`])
-            .orWhereRaw('lower(name) like ?', [`${escaped}%`])
-            .orWhereRaw('lower(name) like ?', [`% ${escaped}%`]),
+            .whereRaw('lower(cu.number) like ?', [`${escaped}%`])
+            .orWhereRaw('lower(cu.name) like ?', [`${escaped}%`])
+            .orWhereRaw('lower(cu.name) like ?', [`% ${escaped}%`]),
         );
       }
       const [countRow, rows] = await Promise.all([
         base.clone().count<{ count: number }[]>({ count: '*' }).first(),
         base
           .clone()
-          .select(...columns)
-          .orderBy('name')
-          .orderBy('id')
+          .select(columns.map((c) => `cu.${c}`))
+          .orderBy('cu.name')
+          .orderBy('cu.id')
           .offset(offset)
           .limit(limit) as Promise<CustomerRow[]>,
       ]);

@@ -17,7 +17,7 @@ export function customersRoutes(deps: Deps): Router {
 
   router.get('/switch', async (req, res) => {
     const { q, page } = searchQuery.parse({ q: req.query.q ?? '', page: req.query.page });
-    const result = await deps.customers.search(q, page, PAGE_SIZE);
+    const result = await deps.customers.search(q, res.locals.label.id, page, PAGE_SIZE);
     res.render('customers/switch', {
       title: q ? `Switch customer: results for “${q}”` : 'Switch customer',
       q,

@@ -8,8 +8,8 @@ import type { CustomersRepository } from './customers.repository.ts';
 
 export function createCustomersService(repo: CustomersRepository, audit: AuditRepository, logger: Logger) {
   return {
-    async search(q: string, page: number, pageSize: number): Promise<Page<CurrentCustomer>> {
-      const { rows, total } = await repo.search(q, (page - 1) * pageSize, pageSize);
+    async search(q: string, labelId: number, page: number, pageSize: number): Promise<Page<CurrentCustomer>> {
+      const { rows, total } = await repo.search(q, labelId, (page - 1) * pageSize, pageSize);
       return pageOf(rows, page, pageSize, total);
     },
     /** A superuser picks the customer to act for; audited with before and after. */
