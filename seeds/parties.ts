@@ -13,20 +13,9 @@ import {
   type UserRec,
 } from './builder.ts';
 import { MONTHS_PER_PERIOD, type Frequency } from './schedule.ts';
+import { PERMISSIONS } from '../src/http/types.ts';
 
-export const ALL_PERMISSIONS = [
-  'invoices.view',
-  'payments.make',
-  'autopay.manage',
-  'contracts.view',
-  'documents.upload',
-  'payoff.request',
-  'assets.view',
-  'assets.request_location_change',
-  'service_requests.manage',
-  'reports.run',
-  'reports.schedule',
-];
+export const ALL_PERMISSIONS: string[] = [...PERMISSIONS];
 
 export const NORTHWIND: LabelRec = {
   id: 1,

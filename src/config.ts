@@ -37,6 +37,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_MAX_FAILS_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILS_PER_IP: z.coerce.number().int().min(1).default(50),
+  ACH_SETTLEMENT_DELAY_MINUTES: z.coerce.number().int().min(0).max(10_080).default(5),
 });
 
 export interface Config {
@@ -61,6 +62,8 @@ export interface Config {
   readonly logLevel: string;
   readonly loginMaxFailsPerAccount: number;
   readonly loginMaxFailsPerIp: number;
+  /** Sandbox gateway: how long an ACH payment stays in progress before the worker settles it. */
+  readonly achSettlementDelayMinutes: number;
 }
 
 export class ConfigError extends Error {}
@@ -99,5 +102,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     loginMaxFailsPerAccount: e.LOGIN_MAX_FAILS_PER_ACCOUNT,
     loginMaxFailsPerIp: e.LOGIN_MAX_FAILS_PER_IP,
+    achSettlementDelayMinutes: e.ACH_SETTLEMENT_DELAY_MINUTES,
   });
+}
+
+/** For entry points: the configuration, or a clear message and exit 1 (no stack trace). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
 }

@@ -1,6 +1,6 @@
 /** Starts the portal: configuration, database (embedded by default), migrations, demo data, HTTP. */
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { createApp } from './app.ts';
 import { createContainer } from './container.ts';
 import { migrateLatest } from './db/migrate.ts';
@@ -11,16 +11,7 @@ import { createMailer } from './lib/mailer.ts';
 import { startJobs } from './jobs.ts';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const clock = createClock({ systemDate: config.systemDate });
   const db = await openDatabase(config).catch((err: unknown) => {

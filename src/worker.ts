@@ -1,5 +1,5 @@
 /** The background worker (`npm run worker`): runs src/jobs.ts against DATABASE_URL. */
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { openDatabase } from './db/open.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { startJobs } from './jobs.ts';
@@ -9,16 +9,7 @@ import { createMailer } from './lib/mailer.ts';
 import { createContainer } from './container.ts';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   if (!config.databaseUrl) {
     console.error(
       'The worker needs DATABASE_URL. With the embedded database, `npm start` runs the jobs itself.',
