@@ -1,0 +1,228 @@
+/** Assets' reads. Every query filters by the session's customer and private label. */
+import type { Knex } from 'knex';
+
+export interface ScopeIds {
+  customerId: number;
+  labelId: number;
+}
+
+export const SORTS = {
+  number: ['a.number', 'asc'],
+  'number-desc': ['a.number', 'desc'],
+  description: ['a.description', 'asc'],
+  make: ['a.make', 'asc'],
+  'year-desc': ['a.year', 'desc'],
+  year: ['a.year', 'asc'],
+  category: ['a.category', 'asc'],
+  city: ['a.city', 'asc'],
+  'cost-desc': ['a.cost_minor', 'desc'],
+  cost: ['a.cost_minor', 'asc'],
+  status: ['a.status', 'asc'],
+} as const;
+export type AssetSort = keyof typeof SORTS;
+
+export interface AssetFilters {
+  contractId?: number | undefined;
+  category?: string | undefined;
+  status?: string | undefined;
+  region?: string | undefined;
+  city?: string | undefined;
+  q?: string | undefined;
+  sort: AssetSort;
+}
+
+export interface AssetRow {
+  id: number;
+  number: string;
+  description: string;
+  make: string | null;
+  model: string | null;
+  year: number | null;
+  serialNumber: string | null;
+  vin: string | null;
+  category: string | null;
+  costMinor: number;
+  currency: string;
+  status: string;
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  region: string | null;
+  postalCode: string | null;
+  country: string | null;
+  contractId: number;
+  contractNumber: string;
+}
+
+export interface LocationHistoryRow {
+  id: number;
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  region: string | null;
+  postalCode: string | null;
+  country: string | null;
+  effectiveDate: string;
+  requestId: number | null;
+  requestNumber: string | null;
+  recordedAt: Date;
+}
+
+export interface AssetServiceRequest {
+  id: number;
+  number: string;
+  subject: string;
+  category: string;
+  status: string;
+  createdAt: Date;
+}
+
+const likeTerm = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export function createAssetsRepository(db: Knex) {
+  const columns = [
+    'a.id',
+    'a.number',
+    'a.description',
+    'a.make',
+    'a.model',
+    'a.year',
+    'a.serial_number as serialNumber',
+    'a.vin',
+    'a.category',
+    'a.cost_minor as costMinor',
+    db.raw('trim(a.currency) as currency'),
+    'a.status',
+    'a.address_line1 as line1',
+    'a.address_line2 as line2',
+    'a.city',
+    'a.region',
+    'a.postal_code as postalCode',
+    db.raw('trim(a.country) as country'),
+    'a.contract_id as contractId',
+    'c.number as contractNumber',
+  ];
+  const scoped = (s: ScopeIds) =>
+    db('assets as a')
+      .join('contracts as c', 'c.id', 'a.contract_id')
+      .where({ 'a.customer_id': s.customerId, 'a.private_label_id': s.labelId });
+
+  return {
+    async list(
+      s: ScopeIds,
+      f: AssetFilters,
+      offset: number,
+      limit: number,
+    ): Promise<{ rows: AssetRow[]; total: number }> {
+      const base = scoped(s);
+      if (f.contractId) base.andWhere('a.contract_id', f.contractId);
+      if (f.category) base.andWhere('a.category', f.category);
+      if (f.status) base.andWhere('a.status', f.status);
+      if (f.region) base.andWhere('a.region', f.region);
+      if (f.city) base.andWhere('a.city', f.city);
+      const q = f.q?.trim();
+      if (q) {
+        const term = likeTerm(q);
+        base.andWhere((w) =>
+          w
+            .whereILike('a.number', term)
+            .orWhereILike('a.serial_number', term)
+            .orWhereILike('a.vin', term)
+            .orWhereILike('a.make', term)
+            .orWhereILike('a.model', term)
+            .orWhereRaw("(coalesce(a.make, '') || ' ' || coalesce(a.model, '')) ilike ?", [term])
+            .orWhereILike('a.description', term),
+        );
+      }
+      const [column, dir] = SORTS[f.sort];
+      const [count, rows] = await Promise.all([
+        base.clone().count<{ n: number }[]>({ n: '*' }).first(),
+        base
+          .clone()
+          .select(columns)
+          .orderByRaw(`${column} ${dir} nulls last`)
+          .orderBy('a.number')
+          .offset(offset)
+          .limit(limit) as Promise<AssetRow[]>,
+      ]);
+      return { rows, total: Number(count?.n ?? 0) };
+    },
+
+    async filterOptions(s: ScopeIds) {
+      const where = { customer_id: s.customerId, private_label_id: s.labelId };
+      const [contracts, categories, places] = await Promise.all([
+        db('contracts')
+          .where(where)
+          .whereExists((q) => q.select(1).from('assets').whereRaw('assets.contract_id = contracts.id'))
+          .orderBy('number')
+          .select('id', 'number') as Promise<{ id: number; number: string }[]>,
+        db('assets')
+          .where(where)
+          .whereNotNull('category')
+          .distinct('category')
+          .orderBy('category') as Promise<{ category: string }[]>,
+        db('assets')
+          .where(where)
+          .whereNotNull('city')
+          .distinct('city', 'region', db.raw('trim(country) as country'))
+          .orderBy(['region', 'city']) as Promise<
+          { city: string; region: string | null; country: string | null }[]
+        >,
+      ]);
+      return { contracts, categories: categories.map((c) => c.category), places };
+    },
+
+    async findById(s: ScopeIds, id: number): Promise<AssetRow | undefined> {
+      return scoped(s).andWhere('a.id', id).first(columns) as Promise<AssetRow | undefined>;
+    },
+
+    /** The customer's assets with these ids (fewer rows back means some are not theirs). */
+    async findMany(s: ScopeIds, ids: number[]): Promise<AssetRow[]> {
+      if (ids.length === 0) return [];
+      return scoped(s).whereIn('a.id', ids).select(columns).orderBy('a.number') as Promise<AssetRow[]>;
+    },
+
+    /** Active assets offered in the location-change form, at most `limit`. */
+    async movable(s: ScopeIds, limit: number): Promise<{ rows: AssetRow[]; total: number }> {
+      const base = scoped(s).andWhere('a.status', 'active');
+      const [count, rows] = await Promise.all([
+        base.clone().count<{ n: number }[]>({ n: '*' }).first(),
+        base.clone().select(columns).orderBy('a.number').limit(limit) as Promise<AssetRow[]>,
+      ]);
+      return { rows, total: Number(count?.n ?? 0) };
+    },
+
+    async locationHistory(s: ScopeIds, assetId: number): Promise<LocationHistoryRow[]> {
+      return db('asset_location_history as h')
+        .join('assets as a', 'a.id', 'h.asset_id')
+        .leftJoin('location_change_requests as r', 'r.id', 'h.location_change_request_id')
+        .where({ 'a.id': assetId, 'a.customer_id': s.customerId, 'a.private_label_id': s.labelId })
+        .orderBy('h.effective_date', 'desc')
+        .orderBy('h.id', 'desc')
+        .select(
+          'h.id',
+          'h.address_line1 as line1',
+          'h.address_line2 as line2',
+          'h.city',
+          'h.region',
+          'h.postal_code as postalCode',
+          db.raw('trim(h.country) as country'),
+          'h.effective_date as effectiveDate',
+          'r.id as requestId',
+          'r.number as requestNumber',
+          'h.recorded_at as recordedAt',
+        ) as Promise<LocationHistoryRow[]>;
+    },
+
+    async serviceRequests(s: ScopeIds, assetId: number): Promise<AssetServiceRequest[]> {
+      return db('service_requests')
+        .where({ asset_id: assetId, customer_id: s.customerId, private_label_id: s.labelId })
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .select('id', 'number', 'subject', 'category', 'status', 'created_at as createdAt') as Promise<
+        AssetServiceRequest[]
+      >;
+    },
+  };
+}
+export type AssetsRepository = ReturnType<typeof createAssetsRepository>;

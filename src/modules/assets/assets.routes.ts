@@ -1,0 +1,53 @@
+/** `/assets` and `/assets/:id`. Mounted behind requireAuth, requireCustomer and assets.view. */
+import { Router } from 'express';
+import type { Deps } from '../../container.ts';
+import { NotFound } from '../../http/errors.ts';
+import { pageHref } from '../../http/pagination.ts';
+import { countryName, formatAddress, regionLabel } from '../location-changes/address.ts';
+import { ASSET_STATUSES, SORT_LABELS, assetListQuery, idParam } from './assets.schemas.ts';
+
+const PAGE_SIZE = 25;
+
+export function assetsRoutes(deps: Deps): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const scope = res.locals.scope!;
+    const query = assetListQuery.parse(req.query);
+    const { page: pageNo, contract, ...rest } = query;
+    const filters = { ...rest, contractId: contract };
+    const [result, options] = await Promise.all([
+      deps.assets.list(scope, filters, pageNo, PAGE_SIZE),
+      deps.assets.filterOptions(scope),
+    ]);
+    const kept = { ...req.query };
+    const filtered = Boolean(contract || rest.category || rest.status || rest.region || rest.city || rest.q);
+    res.render('assets/index', {
+      title: filtered ? 'Assets: filtered results' : 'Assets',
+      query,
+      filtered,
+      result,
+      options,
+      statuses: ASSET_STATUSES,
+      sortLabels: SORT_LABELS,
+      formatAddress,
+      regionLabel,
+      pageHref: (p: number) => pageHref('/assets', kept, p),
+    });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw new NotFound();
+    const detail = await deps.assets.detail(res.locals.scope!, id.data);
+    res.render('assets/show', {
+      title: `Asset ${detail.asset.number}`,
+      ...detail,
+      formatAddress,
+      countryName,
+      regionLabel,
+    });
+  });
+
+  return router;
+}
