@@ -1,0 +1,66 @@
+/** Invoices for the session's customer and label: the list, one invoice with its lines and payments. */
+import { NotFound } from '../../http/errors.ts';
+import { pageOf, type Page } from '../../http/pagination.ts';
+import type { Scope } from '../../http/types.ts';
+import type {
+  AppliedPayment,
+  InvoiceFilter,
+  InvoiceLine,
+  InvoiceRow,
+  InvoicesRepository,
+} from './invoices.repository.ts';
+
+export const PAGE_SIZE = 20;
+
+export interface InvoiceDetail {
+  invoice: InvoiceRow;
+  /** Lines grouped by contract, in contract-number order. */
+  groups: {
+    contractId: number | null;
+    contractNumber: string | null;
+    lines: InvoiceLine[];
+    subtotalMinor: number;
+  }[];
+  payments: AppliedPayment[];
+  payableMinor: number;
+  overdue: boolean;
+}
+
+export function payableOf(inv: Pick<InvoiceRow, 'balanceMinor' | 'pendingMinor'>): number {
+  return Math.max(0, inv.balanceMinor - inv.pendingMinor);
+}
+
+export function createInvoicesService(repo: InvoicesRepository) {
+  return {
+    async list(scope: Scope, filter: InvoiceFilter, page: number) {
+      const r = await repo.list(scope.customerId, scope.labelId, filter, scope.today, page, PAGE_SIZE);
+      const result: Page<InvoiceRow> = pageOf(r.items, page, PAGE_SIZE, r.total);
+      const contracts = await repo.contracts(scope.customerId, scope.labelId);
+      return { page: result, sums: r.sums, contracts };
+    },
+
+    async detail(scope: Scope, id: number): Promise<InvoiceDetail> {
+      const invoice = await repo.find(scope.customerId, scope.labelId, id);
+      if (!invoice) throw new NotFound();
+      const [lines, payments] = await Promise.all([repo.lines(id), repo.applied(id)]);
+      const groups: InvoiceDetail['groups'] = [];
+      for (const l of lines) {
+        let g = groups.find((x) => x.contractId === l.contractId);
+        if (!g) {
+          g = { contractId: l.contractId, contractNumber: l.contractNumber, lines: [], subtotalMinor: 0 };
+          groups.push(g);
+        }
+        g.lines.push({ ...l, amountMinor: Number(l.amountMinor) });
+        g.subtotalMinor += Number(l.amountMinor);
+      }
+      return {
+        invoice,
+        groups,
+        payments: payments.map((p) => ({ ...p, amountMinor: Number(p.amountMinor) })),
+        payableMinor: payableOf(invoice),
+        overdue: invoice.balanceMinor > 0 && invoice.status !== 'void' && invoice.dueDate < scope.today,
+      };
+    },
+  };
+}
+export type InvoicesService = ReturnType<typeof createInvoicesService>;

@@ -1,0 +1,59 @@
+/**
+ * Receipt and failure e-mails (HTML + text) queued in the outbox inside the payment's
+ * transaction. One receipt per payment (`receipt:payment:<id>`), one failure notice
+ * (`failed:payment:<id>`), however often the code path runs.
+ */
+import path from 'node:path';
+import ejs from 'ejs';
+import type { Knex } from 'knex';
+import type { Label } from '../../http/types.ts';
+import { viewHelpers, viewsDir } from '../../http/views.ts';
+import type { OutboxService } from '../outbox/outbox.service.ts';
+import type { AllocationRow, PaymentRow } from './payments.repository.ts';
+
+export interface ReceiptMailer {
+  enqueue(
+    trx: Knex,
+    label: Label,
+    p: PaymentRow,
+    allocs: AllocationRow[],
+    kind: 'receipt' | 'failure',
+  ): Promise<void>;
+}
+
+export function createReceiptMailer(outbox: OutboxService, publicUrl: string | undefined): ReceiptMailer {
+  return {
+    async enqueue(trx, label, p, allocs, kind) {
+      const user = p.initiatedBy
+        ? ((await trx('users').where({ id: p.initiatedBy }).first('email', 'name')) as
+            { email: string; name: string } | undefined)
+        : undefined;
+      if (!user) return;
+      const link = `${publicUrl ?? ''}/payments/${p.id}`;
+      const data = { ...viewHelpers, label, p, allocs, kind, user, link };
+      const [html, text] = await Promise.all([
+        ejs.renderFile(path.join(viewsDir, 'emails', 'payment-receipt.ejs'), data),
+        ejs.renderFile(path.join(viewsDir, 'emails', 'payment-receipt-text.ejs'), data, {
+          escape: (v: unknown) => String(v),
+        }),
+      ]);
+      const amount = viewHelpers.money(p.amountMinor, p.currency, label.locale);
+      const subject =
+        kind === 'failure'
+          ? `Your payment of ${amount} did not go through – ${label.name}`
+          : p.status === 'in_progress'
+            ? `Payment received: ${amount} is on its way from your bank – ${label.name}`
+            : `Receipt for your payment of ${amount} – ${label.name}`;
+      await outbox.enqueue(
+        {
+          to: user.email,
+          subject,
+          html,
+          text,
+          dedupeKey: `${kind === 'failure' ? 'failed' : 'receipt'}:payment:${p.id}`,
+        },
+        trx,
+      );
+    },
+  };
+}
