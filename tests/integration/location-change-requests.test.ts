@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import type { Scope } from '../../src/http/types.ts';
+import { OpenRequestConflict } from '../../src/modules/location-changes/location-changes.service.ts';
 import { createContract, createCustomer, createUser, FACTORY_PASSWORD, labelId } from '../factories/index.ts';
 import { createAsset, createLocationChangeRequest } from '../factories/assets.ts';
 import { csrfFrom, postForm, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
@@ -559,5 +562,142 @@ describe('anonymous', () => {
     const res = await request(t.app).get(`/location-change-requests/${otherRequest.id}`);
     expect(res.status).toBe(303);
     expect(res.headers.location).toContain('/login');
+  });
+});
+
+describe('robustness', () => {
+  it('pressing Enter in a field (first button: "Update address fields") carries on when the country is unchanged', async () => {
+    const [a] = await newAssets(1);
+    const res = await post(agent, NEW, NEW, answers([a!.id], { action: 'country' }));
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(REVIEW);
+  });
+
+  it('two simultaneous submissions for the same asset make exactly one request', async () => {
+    const [a] = await newAssets(1);
+    const scope = {
+      customerId: customer.id,
+      labelId: nw,
+      today: '2026-11-16',
+      user: { id: user.id },
+    } as unknown as Scope;
+    const input = {
+      assetIds: [a!.id],
+      address: {
+        line1: '1 Race St',
+        line2: null,
+        city: 'Tulsa',
+        region: 'OK',
+        postalCode: '74103',
+        country: 'US',
+      },
+      effectiveDate: '2026-12-01',
+      contactName: 'A',
+      contactPhone: '9185550100',
+      contactEmail: 'a@test.example',
+      reason: 'race',
+    };
+    const ctx = { ip: null, requestId: 'race' };
+    const results = await Promise.allSettled(
+      [1, 2, 3].map(() => t.deps.locationChanges.submit(scope, input, ctx)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((x) => x.status === 'rejected')) {
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(OpenRequestConflict);
+    }
+    expect(await t.deps.db('location_change_request_assets').where({ asset_id: a!.id })).toHaveLength(1);
+  });
+
+  it('a request under the other label is not found under this one', async () => {
+    const maple = await labelId(t.deps.db, 'maple');
+    const mapleContract = await createContract(t.deps.db, {
+      customer_id: customer.id,
+      private_label_id: maple,
+      currency: 'CAD',
+    });
+    const asset = await createAsset(t.deps.db, {
+      customer_id: customer.id,
+      private_label_id: maple,
+      contract_id: mapleContract.id,
+    });
+    const r = await createLocationChangeRequest(t.deps.db, {
+      customer_id: customer.id,
+      private_label_id: maple,
+      asset_ids: [asset.id],
+      requested_by: user.id,
+    });
+    expect((await agent.get(`/location-change-requests/${r.id}`)).status).toBe(404);
+    expect((await agent.get(`${NEW}?asset=${asset.id}`)).status).toBe(404);
+  });
+
+  it('a user who may request but not view assets can ask and follow the request', async () => {
+    const asker = await createUser(t.deps.db, {
+      customer_id: customer.id,
+      permissions: ['assets.request_location_change'],
+    });
+    const s = await signIn(t.app, asker.email, FACTORY_PASSWORD);
+    expect((await s.agent.get('/assets')).status).toBe(403);
+    const [a] = await newAssets(1);
+    const id = await submitRequest(s.agent, [a!.id]);
+    const page = await s.agent.get(`/location-change-requests/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain(`href="/assets/${a!.id}"`); // no link to a page they cannot open
+  });
+
+  const CANARY = '<script>alert("xss")</script>';
+  it('any input on the form answers without 5xx, stack trace or reflected script', async () => {
+    const [a] = await newAssets(1);
+    const token = csrfFrom((await agent.get(NEW)).text);
+    const field = fc.oneof(
+      fc.string({ maxLength: 120 }),
+      fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          asset: fc.oneof(field, fc.constant(String(a!.id))),
+          country: fc.oneof(field, fc.constantFrom('US', 'CA', 'GB')),
+          region: field,
+          postalCode: field,
+          effectiveDate: fc.oneof(field, fc.constantFrom('2026-02-30', '9999-99-99', '2026-11-16')),
+          contactPhone: field,
+          contactEmail: field,
+          city: field,
+          action: fc.oneof(field, fc.constantFrom('country', 'continue')),
+        }),
+        async (body) => {
+          const withCanary = { ...answers([a!.id]), ...body, addressLine1: `x${CANARY}`, _csrf: token };
+          const res = await agent
+            .post(NEW)
+            .type('form')
+            .send(new URLSearchParams(flatten(withCanary as Record<string, string | string[]>)).toString());
+          expect([200, 303, 400, 404, 409]).toContain(res.status);
+          expect(res.text).not.toContain(CANARY);
+          expect(res.text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // The status form too.
+    const [b] = await newAssets(1);
+    const id = await submitRequest(agent, [b!.id]);
+    const su = (await signIn(t.app, 'super@northwind.example')).agent;
+    await postForm(su, '/customers/switch', '/customers/switch', { customerId: String(customer.id) });
+    const suToken = csrfFrom((await su.get(`/location-change-requests/${id}`)).text);
+    await fc.assert(
+      fc.asyncProperty(field, field, field, async (status, comment, from) => {
+        const res = await su
+          .post(`/location-change-requests/${id}/status`)
+          .type('form')
+          .send(
+            new URLSearchParams(
+              flatten({ status, comment: `${String(comment)}${CANARY}`, from, _csrf: suToken }),
+            ).toString(),
+          );
+        expect([303, 400, 409]).toContain(res.status);
+        expect(res.text).not.toContain(CANARY);
+      }),
+      { numRuns: 30 },
+    );
   });
 });
