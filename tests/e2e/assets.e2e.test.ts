@@ -208,6 +208,26 @@ describe.skipIf(!browserAvailable)('assets and location changes in the browser',
     ran++;
   }, 120_000);
 
+  it('on the Canadian label the form asks for a province and a postal code', async () => {
+    const { page, context } = await env.newPage();
+    const base = env.base('maple.localhost');
+    await signInWithKeyboard(page, base, 'admin@mapleharvest.example', DEMO_PASSWORD);
+    await page.goto(`${base}/assets/location-change/new`);
+    expect(await page.locator('#country').inputValue()).toBe('CA');
+    expect(await page.locator('label[for="region"]').textContent()).toBe('Province or territory');
+    await page.locator('#postalCode').focus();
+    await page.keyboard.type('V6B 1A1');
+    await page.locator('#region').focus();
+    await page.keyboard.type('Ontario');
+    await activate(page, page.getByRole('button', { name: 'Continue' }));
+    await expect.poll(() => focusedIsErrorSummary(page)).toBe(true);
+    expect(await page.locator('[data-error-summary]').textContent()).toContain('is not in Ontario');
+    await expectAccessible(page, 'location change form on the maple label (errors)');
+    await screenshot(page, 'location-change-maple-errors');
+    await context.close();
+    ran++;
+  }, 60_000);
+
   it('a user without assets.view gets no Assets menu and a 403 page', async () => {
     const { page, context } = await env.newPage();
     await signInWithKeyboard(page, env.base(), 'viewer@acme.example', DEMO_PASSWORD);

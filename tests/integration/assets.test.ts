@@ -205,8 +205,11 @@ describe('GET /assets/:id', () => {
     expect(page).toContain('In review');
     expect(res.text).toContain(`href="/service-requests/${sr!.id}"`);
     expect(page).toContain('Hydraulic leak on boom');
-    // With an open request, no new request is offered.
+    // With an open request, no new request is offered, and the list says so.
     expect(res.text).not.toContain(`/assets/location-change/new?asset=${a.id}"`);
+    const list = await agent.get(`/assets?q=${a.number}`);
+    expect(text(list.text)).toContain('Move requested');
+    expect(text((await agent.get(`/assets?q=${assets[2]!.number}`)).text)).not.toContain('Move requested');
   });
 
   it('offers a location change for an active asset without an open request', async () => {

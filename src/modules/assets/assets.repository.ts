@@ -52,6 +52,8 @@ export interface AssetRow {
   country: string | null;
   contractId: number;
   contractNumber: string;
+  /** In the list only: the asset is in an open location-change request. */
+  moveRequested?: boolean;
 }
 
 export interface LocationHistoryRow {
@@ -139,7 +141,14 @@ export function createAssetsRepository(db: Knex) {
         base.clone().count<{ n: number }[]>({ n: '*' }).first(),
         base
           .clone()
-          .select(columns)
+          .select([
+            ...columns,
+            db.raw(
+              `exists (select 1 from location_change_request_assets ra
+                join location_change_requests r on r.id = ra.request_id
+                where ra.asset_id = a.id and r.status in ('submitted', 'in_review', 'approved')) as "moveRequested"`,
+            ),
+          ])
           .orderByRaw(`${column} ${dir} nulls last`)
           .orderBy('a.number')
           .offset(offset)
