@@ -2,7 +2,7 @@
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Deps } from './container.ts';
-import { requireAuth, requireRole, setUpPassport } from './http/auth.ts';
+import { requireAuth, requirePermission, requireRole, setUpPassport } from './http/auth.ts';
 import { csrfProtection, csrfToken } from './http/csrf.ts';
 import { loadCurrentCustomer, requireCustomer } from './http/current-customer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
@@ -15,7 +15,19 @@ import { navigationLocals } from './http/navigation.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { customersRoutes } from './modules/customers/customers.routes.ts';
 import { homeRoutes } from './modules/home/home.routes.ts';
+import { assetsRoutes } from './modules/assets/assets.routes.ts';
+import {
+  locationChangeFormRoutes,
+  locationChangeRequestRoutes,
+  requireAnyPermission,
+} from './modules/location-changes/location-changes.routes.ts';
 import { labelsRoutes } from './modules/labels/labels.routes.ts';
+import { invoicesRoutes } from './modules/invoices/invoices.routes.ts';
+import { paymentsMakeRoutes } from './modules/payments/payments.routes.ts';
+import { paymentsViewRoutes } from './modules/payments/payments-history.routes.ts';
+import { paymentMethodsRoutes } from './modules/payment-methods/payment-methods.routes.ts';
+import { autopayRoutes } from './modules/autopay/autopay.routes.ts';
+import { gatewayRoutes, requireOneOf } from './modules/gateway/gateway.routes.ts';
 
 export interface AppHandle {
   app: Express;
@@ -68,6 +80,46 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
   app.use(authRoutes(deps, auth.passport));
   app.use('/customers', requireAuth, noStore, requireRole('superuser'), customersRoutes(deps));
   app.get('/', requireAuth, noStore, requireCustomer, homeRoutes(deps));
+  // Invoices & Payments. /payments: history and receipts need invoices.view; the paying router
+  // (/payments/new, review, confirm, cancel) after it needs payments.make.
+  const signedIn = [requireAuth, noStore, requireCustomer];
+  app.use('/invoices', ...signedIn, requirePermission('invoices.view'), invoicesRoutes(deps));
+  app.use('/payments', ...signedIn, requirePermission('invoices.view'), paymentsViewRoutes(deps));
+  app.use('/payments', ...signedIn, requirePermission('payments.make'), paymentsMakeRoutes(deps));
+  app.use(
+    '/payment-methods',
+    ...signedIn,
+    requireOneOf('payments.make', 'autopay.manage'),
+    paymentMethodsRoutes(deps),
+  );
+  app.use('/autopay', ...signedIn, requirePermission('autopay.manage'), autopayRoutes(deps));
+  app.use('/gateway', ...signedIn, requireOneOf('payments.make', 'autopay.manage'), gatewayRoutes(deps));
+  // The request form before /assets, whose /:id would otherwise see "location-change".
+  app.use(
+    '/assets/location-change',
+    requireAuth,
+    noStore,
+    requireCustomer,
+    requirePermission('assets.request_location_change'),
+    locationChangeFormRoutes(deps),
+  );
+  app.use(
+    '/assets',
+    requireAuth,
+    noStore,
+    requireCustomer,
+    requirePermission('assets.view'),
+    assetsRoutes(deps),
+  );
+  // Whoever may request a move may also follow the request they made.
+  app.use(
+    '/location-change-requests',
+    requireAuth,
+    noStore,
+    requireCustomer,
+    requireAnyPermission('assets.view', 'assets.request_location_change'),
+    locationChangeRequestRoutes(deps),
+  );
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -6,6 +6,10 @@ import type { Logger } from './lib/logger.ts';
 import type { Mailer } from './lib/mailer.ts';
 import { sessionCookieName } from './http/session.ts';
 import { createActivitiesRepository } from './modules/activities/activities.repository.ts';
+import { createAssetsRepository } from './modules/assets/assets.repository.ts';
+import { createAssetsService } from './modules/assets/assets.service.ts';
+import { createLocationChangesRepository } from './modules/location-changes/location-changes.repository.ts';
+import { createLocationChangesService } from './modules/location-changes/location-changes.service.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createUsersRepository } from './modules/auth/users.repository.ts';
@@ -17,6 +21,7 @@ import { createLabelsRepository } from './modules/labels/labels.repository.ts';
 import { createLabelsService } from './modules/labels/labels.service.ts';
 import { createOutboxRepository } from './modules/outbox/outbox.repository.ts';
 import { createOutboxService } from './modules/outbox/outbox.service.ts';
+import { createBilling } from './modules/payments/billing.container.ts';
 
 export interface Infrastructure {
   config: Config;
@@ -36,10 +41,16 @@ export function createContainer(infra: Infrastructure) {
   const audit = createAuditRepository(db);
   const activities = createActivitiesRepository(db);
   const customersRepo = createCustomersRepository(db);
+  const assetsRepo = createAssetsRepository(db);
+  const locationChangesRepo = createLocationChangesRepository(db);
+  const labels = createLabelsService(createLabelsRepository(db), clock, config.defaultLabel);
+  const outbox = createOutboxService(createOutboxRepository(db), infra.mailer, logger, {
+    messageIdDomain: config.publicUrl ? new URL(config.publicUrl).hostname : 'portal.localhost',
+  });
   return {
     ...infra,
     sessionCookieName: sessionCookieName(config.isProduction),
-    labels: createLabelsService(createLabelsRepository(db), clock, config.defaultLabel),
+    labels,
     audit,
     activities,
     users,
@@ -55,9 +66,18 @@ export function createContainer(infra: Infrastructure) {
       },
     }),
     home: createHomeService(createHomeRepository(db), activities),
-    outbox: createOutboxService(createOutboxRepository(db), infra.mailer, logger, {
-      messageIdDomain: config.publicUrl ? new URL(config.publicUrl).hostname : 'portal.localhost',
+    assetsRepo,
+    assets: createAssetsService(assetsRepo, locationChangesRepo),
+    locationChanges: createLocationChangesService({
+      db,
+      repo: locationChangesRepo,
+      assets: assetsRepo,
+      audit,
+      activities,
+      clock,
     }),
+    outbox,
+    ...createBilling({ db, config, clock, logger, audit, activities, outbox, labels }),
   };
 }
 

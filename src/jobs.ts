@@ -29,6 +29,30 @@ export const jobs: Job[] = [
     },
   },
   {
+    // Scheduled payments whose date has come; payments left pending by a crash (same key again).
+    name: 'submit-due-payments',
+    schedule: '*/30 * * * * *',
+    async run(deps, now) {
+      return `${await deps.payments.runDue(now)} payments submitted`;
+    },
+  },
+  {
+    name: 'settle-ach-payments',
+    schedule: '*/30 * * * * *',
+    async run(deps, now) {
+      const r = await deps.payments.settleInProgress(now);
+      return `${r.settled} settled, ${r.failed} failed`;
+    },
+  },
+  {
+    name: 'autopay',
+    schedule: '0 */5 * * * *',
+    async run(deps) {
+      const r = await deps.autopay.run();
+      return `${r.submitted} autopay payments, ${r.skipped} skipped`;
+    },
+  },
+  {
     name: 'prune-rate-limits',
     schedule: '7 * * * *',
     async run({ db }, now) {

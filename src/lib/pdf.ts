@@ -53,11 +53,16 @@ export function createBrandedPdf(opts: {
       .text(opts.brand.name, MARGIN, 13, { lineBreak: false });
     doc.fillColor('#505a5f').font('Helvetica').fontSize(8);
     const contact = [opts.brand.supportPhone, opts.brand.supportEmail].filter(Boolean).join(' · ');
+    // The footer sits inside the bottom margin: lift the margin while writing it, or pdfkit
+    // would start a new page for it (whose header would start another, without end).
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
     doc.text(`${opts.title} — page ${page}${contact ? ` — ${contact}` : ''}`, MARGIN, height - MARGIN, {
       width: width - 2 * MARGIN,
       align: 'center',
       lineBreak: false,
     });
+    doc.page.margins.bottom = bottom;
     doc.restore();
     doc.fillColor('#1b1b1b').font('Helvetica').fontSize(10);
     doc.x = MARGIN;
