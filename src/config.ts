@@ -4,8 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+import { isIsoDate } from './lib/clock.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -31,7 +30,7 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(30).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(12).default(12),
   TRUST_PROXY: bool.default(false),
-  SYSTEM_DATE: z.string().regex(isoDate, 'must be YYYY-MM-DD').optional(),
+  SYSTEM_DATE: z.string().refine(isIsoDate, 'must be a real date, YYYY-MM-DD').optional(),
   SEED_DEMO: bool.optional(),
   DEFAULT_LABEL: z.string().min(1).default('northwind'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

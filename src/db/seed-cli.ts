@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import { addDays, createClock } from '../lib/clock.ts';
+import { createClock, isIsoDate } from '../lib/clock.ts';
 import { demoLoginsTable, isSeeded, seedDemo } from '../../seeds/demo.ts';
 import { migrateLatest } from './migrate.ts';
 import { openDatabase } from './open.ts';
@@ -18,7 +18,7 @@ if (!Number.isInteger(scale) || scale < 1 || scale > 1000) {
   process.exit(2);
 }
 const asOfArg = values['as-of'];
-if (asOfArg !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(asOfArg) && addDays(asOfArg, 0) === asOfArg)) {
+if (asOfArg !== undefined && !isIsoDate(asOfArg)) {
   console.error('--as-of must be a real date, YYYY-MM-DD');
   process.exit(2);
 }

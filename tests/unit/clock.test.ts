@@ -24,3 +24,17 @@ describe('clock', () => {
     expect(daysBetween('2026-11-01', '2026-11-16')).toBe(15);
   });
 });
+
+describe('isIsoDate', () => {
+  it('accepts real dates only', async () => {
+    const { isIsoDate } = await import('../../src/lib/clock.ts');
+    expect(['2026-11-16', '2028-02-29'].map(isIsoDate)).toEqual([true, true]);
+    expect(['2026-13-01', '2026-02-30', '2027-02-29', '16/11/2026', ''].map(isIsoDate)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
