@@ -146,16 +146,14 @@ describe('/autopay', () => {
     const p = await createPayer(t);
     const [k1] = p.contracts;
     const [i1, , i3] = p.invoices;
-    await t.deps
-      .db('autopay_enrollments')
-      .insert({
-        customer_id: p.customerId,
-        contract_id: k1,
-        payment_method_id: p.card,
-        days_before_due: 3,
-        accepted_terms_at: new Date(),
-        created_by: p.userId,
-      });
+    await t.deps.db('autopay_enrollments').insert({
+      customer_id: p.customerId,
+      contract_id: k1,
+      payment_method_id: p.card,
+      days_before_due: 3,
+      accepted_terms_at: new Date(),
+      created_by: p.userId,
+    });
     await t.deps.autopay.run();
     await t.deps.autopay.run(); // a second run (or a second worker) pays nothing again
     // i1 (due 2026-11-01) is due; i3 (due 2026-12-01, paid from 2026-11-28) is not yet.
@@ -178,16 +176,14 @@ describe('/autopay', () => {
     const p = await createPayer(t);
     const [, k2] = p.contracts;
     const [, i2] = p.invoices;
-    await t.deps
-      .db('autopay_enrollments')
-      .insert({
-        customer_id: p.customerId,
-        contract_id: k2,
-        payment_method_id: p.declined,
-        days_before_due: 0,
-        accepted_terms_at: new Date(),
-        created_by: p.userId,
-      });
+    await t.deps.db('autopay_enrollments').insert({
+      customer_id: p.customerId,
+      contract_id: k2,
+      payment_method_id: p.declined,
+      days_before_due: 0,
+      accepted_terms_at: new Date(),
+      created_by: p.userId,
+    });
     await t.deps.autopay.run();
     expect(await balances(t.deps.db, [i2!.id])).toEqual({ [i2!.id]: { balance: 500_00, status: 'open' } });
     const mail = await mailTo(p.email, 'Your payment of $500.00 did not go through');
@@ -200,15 +196,13 @@ describe('/autopay', () => {
     expect((await viewer.get('/autopay/new')).status).toBe(403);
     const mine = await createPayer(t);
     const other = await createPayer(t);
-    await t.deps
-      .db('autopay_enrollments')
-      .insert({
-        customer_id: other.customerId,
-        contract_id: other.contracts[0],
-        payment_method_id: other.card,
-        days_before_due: 0,
-        accepted_terms_at: new Date(),
-      });
+    await t.deps.db('autopay_enrollments').insert({
+      customer_id: other.customerId,
+      contract_id: other.contracts[0],
+      payment_method_id: other.card,
+      days_before_due: 0,
+      accepted_terms_at: new Date(),
+    });
     const agent = await signInAs(t, mine);
     const page = await agent.get('/autopay');
     expect(

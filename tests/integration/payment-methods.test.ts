@@ -192,15 +192,13 @@ describe('/payment-methods and the sandbox gateway', () => {
   it('refuses to remove a method an autopay enrolment uses, and explains', async () => {
     const p = await createPayer(t);
     const agent = await signInAs(t, p);
-    await t.deps
-      .db('autopay_enrollments')
-      .insert({
-        customer_id: p.customerId,
-        contract_id: p.contracts[0],
-        payment_method_id: p.ach,
-        days_before_due: 3,
-        accepted_terms_at: new Date(),
-      });
+    await t.deps.db('autopay_enrollments').insert({
+      customer_id: p.customerId,
+      contract_id: p.contracts[0],
+      payment_method_id: p.ach,
+      days_before_due: 3,
+      accepted_terms_at: new Date(),
+    });
     const res = await post(agent, `/payment-methods/${p.ach}/remove`, `/payment-methods/${p.ach}/remove`, {});
     expect(res.status).toBe(409);
     expect(text(res.text)).toMatch(

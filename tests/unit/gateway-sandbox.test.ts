@@ -81,3 +81,32 @@ describe('sandbox gateway', () => {
     );
   });
 });
+
+describe('sandbox gateway and the demo data', () => {
+  it('approves the demo data’s older `tok_sandbox_…` tokens (cards settle, ACH in progress)', async () => {
+    const g = gw();
+    expect(
+      (
+        await g.charge({
+          token: 'tok_sandbox_card_abcdefabcdefabcd',
+          amountMinor: 1,
+          currency: 'USD',
+          idempotencyKey: 'd1',
+        })
+      ).status,
+    ).toBe('settled');
+    expect(
+      (
+        await g.charge({
+          token: 'tok_sandbox_ach_abcdefabcdefabcd',
+          amountMinor: 1,
+          currency: 'USD',
+          idempotencyKey: 'd2',
+        })
+      ).status,
+    ).toBe('in_progress');
+    expect(
+      (await g.charge({ token: 'tok_other', amountMinor: 1, currency: 'USD', idempotencyKey: 'd3' })).status,
+    ).toBe('failed');
+  });
+});

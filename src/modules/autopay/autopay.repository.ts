@@ -103,9 +103,7 @@ export function createAutopayRepository(db: Knex) {
      * Worker: open invoices of enrolled contracts whose pay date (due − days before due) has
      * come, and that have no attempt yet.
      */
-    async dueInvoices(
-      latest: string,
-    ): Promise<
+    async dueInvoices(latest: string): Promise<
       {
         enrollmentId: number;
         invoiceId: number;

@@ -46,13 +46,11 @@ export function paymentMethodsRoutes(deps: Deps): Router {
   router.post('/new', (req, res) => {
     const f = parseForm(kindForm, req.body);
     if (!f.ok)
-      return res
-        .status(400)
-        .render('payment-methods/new', {
-          title: 'Error: Add a payment method',
-          errors: f.errors,
-          values: f.values,
-        });
+      return res.status(400).render('payment-methods/new', {
+        title: 'Error: Add a payment method',
+        errors: f.errors,
+        values: f.values,
+      });
     res.redirect(
       303,
       deps.gateway.hostedPageUrl(f.data.kind, '/payment-methods/added', newGatewayState(req)),
@@ -90,14 +88,12 @@ export function paymentMethodsRoutes(deps: Deps): Router {
     if (!m) throw new NotFound();
     const f = parseForm(nicknameForm, req.body);
     if (!f.ok)
-      return res
-        .status(400)
-        .render('payment-methods/edit', {
-          title: 'Error: Change nickname',
-          m,
-          errors: f.errors,
-          values: f.values,
-        });
+      return res.status(400).render('payment-methods/edit', {
+        title: 'Error: Change nickname',
+        m,
+        errors: f.errors,
+        values: f.values,
+      });
     await deps.paymentMethods.rename(actorOf(req, res), id, f.data.nickname);
     req.session.flash = 'The nickname was saved.';
     res.redirect(303, '/payment-methods');

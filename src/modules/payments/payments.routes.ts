@@ -189,12 +189,10 @@ export function paymentsMakeRoutes(deps: Deps): Router {
     const ref = typeof req.query.gateway_ref === 'string' ? req.query.gateway_ref : '';
     const id = await deps.paymentMethods.addFromGateway(actorOf(req, res), ref, req.session.gatewayState);
     if (!id)
-      return res
-        .status(400)
-        .render('errors/generic', {
-          title: 'The payment method could not be added',
-          message: 'The payment page’s answer could not be verified. Nothing was saved. Start again.',
-        });
+      return res.status(400).render('errors/generic', {
+        title: 'The payment method could not be added',
+        message: 'The payment page’s answer could not be verified. Nothing was saved. Start again.',
+      });
     draft.methodId = id;
     res.redirect(303, `/payments/review?draft=${draftId}`);
   });
@@ -220,12 +218,10 @@ export function paymentsMakeRoutes(deps: Deps): Router {
     const scope = res.locals.scope!;
     const parsed = confirmForm.safeParse(req.body);
     if (!parsed.success)
-      return res
-        .status(400)
-        .render('errors/generic', {
-          title: 'This confirmation is not valid',
-          message: 'Start the payment again.',
-        });
+      return res.status(400).render('errors/generic', {
+        title: 'This confirmation is not valid',
+        message: 'Start the payment again.',
+      });
     const f = parsed.data;
     const invs = await Promise.all(
       f.alloc.map((a) => deps.invoicesRepo.find(scope.customerId, scope.labelId, a.invoiceId)),
@@ -234,12 +230,10 @@ export function paymentsMakeRoutes(deps: Deps): Router {
     const currencies = new Set(invs.map((i) => i!.currency));
     const total = f.alloc.reduce((s, a) => s + a.amountMinor, 0);
     if (currencies.size !== 1 || f.alloc.some((a) => a.amountMinor <= 0))
-      return res
-        .status(400)
-        .render('errors/generic', {
-          title: 'This confirmation is not valid',
-          message: 'Start the payment again.',
-        });
+      return res.status(400).render('errors/generic', {
+        title: 'This confirmation is not valid',
+        message: 'Start the payment again.',
+      });
     try {
       const id = await deps.payments.confirm(
         scope,
