@@ -21,7 +21,12 @@ const idOf = (raw: unknown): number => {
 };
 const kindForm = z.object({ kind: z.enum(['card', 'ach'], { message: 'Choose a card or a bank account' }) });
 const nicknameForm = z.object({
-  nickname: z.string().trim().max(40, 'Nickname must be 40 characters or fewer'),
+  nickname: z
+    .string()
+    .trim()
+    .max(40, 'Nickname must be 40 characters or fewer')
+    // A nickname is stored as typed: keep card and account numbers out of it.
+    .refine((s) => !/\d(?:[\s-]?\d){7,}/.test(s), 'A nickname cannot contain a card or account number'),
 });
 
 function takeFlash(req: Request): string | undefined {
