@@ -268,6 +268,41 @@ describe('paying invoices', () => {
     ]);
   });
 
+  it('adds a new bank account on the gateway’s page mid-flow, then pays with it; a forged return is refused', async () => {
+    const p = await createPayer(t);
+    const agent = await signInAs(t, p);
+    const [, i2] = p.invoices;
+    const chosen = await choose(agent, [
+      ['invoice', String(i2!.id)],
+      ['method', 'new-ach'],
+      ['payDate', '2026-11-16'],
+    ]);
+    expect(chosen.status).toBe(303);
+    const hosted = new URL(chosen.headers.location!, 'http://x');
+    expect(hosted.pathname).toBe('/gateway/sandbox/bank-account');
+    const forged = await agent.get(`${hosted.searchParams.get('return')!}&gateway_ref=abc.def`);
+    expect(forged.status).toBe(400);
+    const page = await agent.get(hosted.pathname + hosted.search);
+    const back = await agent
+      .post(hosted.pathname)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        return: hosted.searchParams.get('return')!,
+        state: hosted.searchParams.get('state')!,
+        holder: 'Pat Payer',
+        routing: '110000000',
+        account: '9876543210006789',
+      });
+    expect(back.status).toBe(303);
+    const added = await agent.get(back.headers.location!);
+    expect(added.headers.location).toMatch(/^\/payments\/review\?draft=/);
+    const { res, review } = await reviewAndConfirm(agent, added.headers.location!);
+    expect(text(review.text)).toContain('Pay with Sandbox Test Bank ending 6789');
+    const receipt = text((await agent.get(res.headers.location!)).text);
+    expect(receipt).toContain('Your bank payment of $500.00 is in progress');
+  });
+
   it('refuses the same key with another amount', async () => {
     const p = await createPayer(t);
     const agent = await signInAs(t, p);
