@@ -132,12 +132,16 @@ describe.skipIf(!browserAvailable)('paying in the browser', () => {
     expect(home).toMatch(/Overdue\s+\$599\.75/);
     expect(home).toMatch(/Last payment: \$900\.25/);
 
+    await page.goto(`${env.base()}/invoices/${i1!.id}`);
+    expect(await main(page)).toContain('Balance due: $599.75');
+    await expectAccessible(page, 'invoice detail with payments');
+    await screenshot(page, 'payments-07b-invoice');
     await page.goto(`${env.base()}/payments`);
     await expectAccessible(page, 'payment history');
     await screenshot(page, 'payments-08-history');
     await context.close();
     ran++;
-  });
+  }, 120_000);
 
   it('sets up autopay with the keyboard (error state, review, confirm) and manages methods', async () => {
     const { page, context } = await env.newPage({ width: 320 });
@@ -174,5 +178,24 @@ describe.skipIf(!browserAvailable)('paying in the browser', () => {
     await screenshot(page, 'payment-methods-in-use');
     await context.close();
     ran++;
-  });
+  }, 120_000);
+
+  it('the viewer sees invoices and payments without pay controls, axe clean', async () => {
+    const { page, context } = await env.newPage();
+    await signInWithKeyboard(page, env.base(), 'viewer@acme.example', 'Demo-Portal-2026!');
+    await page.goto(`${env.base()}/invoices?status=all`);
+    expect(await page.locator('button:has-text("Pay selected")').count()).toBe(0);
+    await expectAccessible(page, 'invoices as viewer');
+    await page.locator('tbody a[href^="/invoices/"]').first().focus();
+    await pressAndWaitForLoad(page, 'Enter');
+    await expectAccessible(page, 'invoice as viewer');
+    await page.goto(`${env.base()}/payments`);
+    await expectAccessible(page, 'payments as viewer');
+    await page.locator('tbody a[href^="/payments/"]').first().focus();
+    await pressAndWaitForLoad(page, 'Enter');
+    await expectAccessible(page, 'payment as viewer');
+    await screenshot(page, 'payments-viewer-payment');
+    await context.close();
+    ran++;
+  }, 60_000);
 });
