@@ -4,26 +4,26 @@
  * and is rounded once, half away from zero, to a whole minor unit.
  */
 import { addMonths } from '../src/lib/clock.ts';
+import { MONTHS_PER_PERIOD, roundHalfUp, type Frequency } from '../src/modules/payoff-quotes/payoff.calc.ts';
 
-export type Frequency = 'monthly' | 'quarterly' | 'semiannual' | 'annual';
-
-export const MONTHS_PER_PERIOD: Record<Frequency, number> = {
-  monthly: 1,
-  quarterly: 3,
-  semiannual: 6,
-  annual: 12,
-};
+// The payoff formula and its helpers live with the portal's payoff quotes, so the demo data and
+// the portal price quotes with one function.
+export {
+  MONTHS_PER_PERIOD,
+  applyRate,
+  payoff,
+  periodicRate,
+  roundHalfUp,
+  type Frequency,
+  type PayoffFigures,
+  type PayoffInput,
+} from '../src/modules/payoff-quotes/payoff.calc.ts';
 
 export function periodsIn(termMonths: number, frequency: Frequency): number {
   const m = MONTHS_PER_PERIOD[frequency];
   if (termMonths % m !== 0)
     throw new RangeError(`${termMonths} months is not a whole number of ${frequency} periods`);
   return termMonths / m;
-}
-
-/** Periodic rate from an annual rate given as a decimal string ('0.080000'). */
-export function periodicRate(annualRate: string, frequency: Frequency): number {
-  return (Number(annualRate) * MONTHS_PER_PERIOD[frequency]) / 12;
 }
 
 /**
@@ -33,24 +33,6 @@ export function periodicRate(annualRate: string, frequency: Frequency): number {
 export function dueDates(anchor: string, anchorIndex: number, n: number, frequency: Frequency): string[] {
   const m = MONTHS_PER_PERIOD[frequency];
   return Array.from({ length: n }, (_, k) => addMonths(anchor, (k - anchorIndex) * m));
-}
-
-/** Rounds half away from zero. */
-export function roundHalfUp(x: number): number {
-  return Math.sign(x) * Math.round(Math.abs(x));
-}
-
-/** minor × rate (a decimal string such as '0.06250'), rounded half-up to a minor unit, exactly. */
-export function applyRate(minor: number, rate: string): number {
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(rate.trim());
-  if (!m) throw new RangeError(`bad rate: ${rate}`);
-  const frac = m[2] ?? '';
-  const num = BigInt(minor) * BigInt((m[1] ?? '0') + frac);
-  const den = 10n ** BigInt(frac.length);
-  const neg = num < 0n;
-  const abs = neg ? -num : num;
-  const q = (abs * 2n + den) / (2n * den);
-  return Number(neg ? -q : q);
 }
 
 /**
@@ -107,48 +89,4 @@ export function amortise(o: {
     lines.push({ seq: k, rent: o.rent, principal, interest, balanceAfter: balance });
   }
   return lines;
-}
-
-export interface PayoffInput {
-  /** Billed but unpaid rents, late fees and charges at the payoff date. */
-  arrears: number;
-  /** Remaining unbilled rents, next one first. */
-  rents: number[];
-  /** End-of-lease amount (purchase option, residual, TRAC amount, $1). */
-  endAmount: number;
-  /** Discount rate per period; 0 for none. */
-  i: number;
-  inAdvance: boolean;
-  fees: number;
-  taxRate: string;
-  deposit: number;
-}
-
-export interface PayoffFigures {
-  arrears: number;
-  rentsPv: number;
-  endAmountPv: number;
-  fees: number;
-  tax: number;
-  deposit: number;
-  total: number;
-}
-
-/** Payoff = A + Σ Rₖ/(1+i)^(k−δ) + E/(1+i)ⁿ + F + T − C, with T on the purchase (rents + E). */
-export function payoff(p: PayoffInput): PayoffFigures {
-  const delta = p.inAdvance ? 1 : 0;
-  const n = p.rents.length;
-  const rentsPv = roundHalfUp(p.rents.reduce((s, r, idx) => s + r / (1 + p.i) ** (idx + 1 - delta), 0));
-  const endAmountPv = roundHalfUp(p.endAmount / (1 + p.i) ** n);
-  const tax = applyRate(rentsPv + endAmountPv, p.taxRate);
-  const total = p.arrears + rentsPv + endAmountPv + p.fees + tax - p.deposit;
-  return {
-    arrears: p.arrears,
-    rentsPv,
-    endAmountPv,
-    fees: p.fees,
-    tax,
-    deposit: p.deposit,
-    total: Math.max(0, total),
-  };
 }

@@ -1,0 +1,99 @@
+/** Contracts: the list, one contract's page and its payment schedule. */
+import { NotFound } from '../../http/errors.ts';
+import { pageOf } from '../../http/pagination.ts';
+import type { Scope } from '../../http/types.ts';
+import { MONTHS_PER_PERIOD } from '../payoff-quotes/payoff.calc.ts';
+import type {
+  ContractFilters,
+  ContractRow,
+  ContractsRepository,
+  ScheduleLineRow,
+} from './contracts.repository.ts';
+
+export type LineStatus = 'paid' | 'overdue' | 'due' | 'scheduled';
+
+export interface ScheduleView {
+  lines: (ScheduleLineRow & { totalMinor: number; status: LineStatus })[];
+  totals: { rentMinor: number; taxMinor: number; totalMinor: number };
+  /** Periodic rent × number of periods: what the schedule's rent total must equal. */
+  contractRentMinor: number;
+  periods: number;
+}
+
+/** paid: its invoice is paid; overdue: billed, unpaid, due date passed; due: billed, not yet due; scheduled: not billed. */
+export function lineStatus(l: ScheduleLineRow, today: string): LineStatus {
+  if (!l.invoiceId) return 'scheduled';
+  if (l.invoiceStatus === 'paid' || l.invoiceStatus === 'void') return 'paid';
+  return (l.invoiceDueDate ?? l.dueDate) < today ? 'overdue' : 'due';
+}
+
+export function scheduleView(c: ContractRow, lines: ScheduleLineRow[], today: string): ScheduleView {
+  const withStatus = lines.map((l) => ({
+    ...l,
+    totalMinor: l.rentMinor + l.taxMinor,
+    status: lineStatus(l, today),
+  }));
+  const rentMinor = lines.reduce((s, l) => s + l.rentMinor, 0);
+  const taxMinor = lines.reduce((s, l) => s + l.taxMinor, 0);
+  const periods = c.termMonths / MONTHS_PER_PERIOD[c.frequency];
+  return {
+    lines: withStatus,
+    totals: { rentMinor, taxMinor, totalMinor: rentMinor + taxMinor },
+    contractRentMinor: c.periodicRentMinor * periods,
+    periods,
+  };
+}
+
+export function createContractsService(repo: ContractsRepository) {
+  const get = async (scope: Scope, id: number): Promise<ContractRow> => {
+    const c = await repo.findById(scope, scope.today, id);
+    if (!c) throw new NotFound();
+    return c;
+  };
+  return {
+    get,
+    async list(scope: Scope, f: ContractFilters, page: number, pageSize: number) {
+      const { rows, total } = await repo.list(scope, scope.today, f, (page - 1) * pageSize, pageSize);
+      return pageOf(rows, page, pageSize, total);
+    },
+    async schedule(scope: Scope, id: number) {
+      const contract = await get(scope, id);
+      const lines = await repo.schedule(scope, id);
+      return { contract, schedule: scheduleView(contract, lines, scope.today) };
+    },
+    async detail(scope: Scope, id: number) {
+      const contract = await get(scope, id);
+      const [lines, assets, invoices, documents, quotes, requests] = await Promise.all([
+        repo.schedule(scope, id),
+        repo.assets(scope, id),
+        repo.openInvoices(scope, id),
+        repo.documents(scope, id),
+        repo.payoffQuotes(scope, id),
+        repo.serviceRequests(scope, id),
+      ]);
+      const schedule = scheduleView(contract, lines, scope.today);
+      const next = schedule.lines.find((l) => l.status !== 'paid' && l.dueDate >= scope.today);
+      const unbilled = schedule.lines
+        .filter((l) => l.status === 'scheduled')
+        .reduce((s, l) => s + l.totalMinor, 0);
+      const billedUnpaid = invoices.reduce((s, i) => s + i.contractBalanceMinor, 0);
+      return {
+        contract,
+        schedule,
+        next: next ? { dueDate: next.dueDate, amountMinor: next.totalMinor } : null,
+        remainingMinor: unbilled + billedUnpaid,
+        assets,
+        invoices,
+        documents,
+        quotes: quotes.map((q) => ({ ...q, status: quoteStatus(q.status, q.validUntil, scope.today) })),
+        requests,
+      };
+    },
+  };
+}
+export type ContractsService = ReturnType<typeof createContractsService>;
+
+/** An issued quote past its valid-until date shows as expired. */
+export function quoteStatus(status: string, validUntil: string, today: string): string {
+  return status === 'issued' && validUntil < today ? 'expired' : status;
+}

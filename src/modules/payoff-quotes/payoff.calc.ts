@@ -1,0 +1,304 @@
+/**
+ * Pure payoff arithmetic, shared by the portal and the demo seed (seeds/schedule.ts re-exports it).
+ * Money is integer minor units; a float appears only inside a discount factor and is rounded
+ * once, half away from zero, to a whole minor unit.
+ *
+ * Payoff = A + Σ Rₖ/(1+i)^(k−δ) + E/(1+i)ⁿ + F + T − C   (DESIGN.md, "Payoff quote").
+ */
+import { daysBetween } from '../../lib/clock.ts';
+
+export type Frequency = 'monthly' | 'quarterly' | 'semiannual' | 'annual';
+export type Product = 'fmv' | 'one_dollar_buyout' | 'trac' | 'loan';
+
+export const MONTHS_PER_PERIOD: Record<Frequency, number> = {
+  monthly: 1,
+  quarterly: 3,
+  semiannual: 6,
+  annual: 12,
+};
+
+/** Periodic rate from an annual rate given as a decimal string ('0.080000'). */
+export function periodicRate(annualRate: string, frequency: Frequency): number {
+  return (Number(annualRate) * MONTHS_PER_PERIOD[frequency]) / 12;
+}
+
+/** Rounds half away from zero. */
+export function roundHalfUp(x: number): number {
+  return Math.sign(x) * Math.round(Math.abs(x));
+}
+
+/** minor × rate (a decimal string such as '0.06250'), rounded half-up to a minor unit, exactly. */
+export function applyRate(minor: number, rate: string): number {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(rate.trim());
+  if (!m) throw new RangeError(`bad rate: ${rate}`);
+  const frac = m[2] ?? '';
+  const num = BigInt(minor) * BigInt((m[1] ?? '0') + frac);
+  const den = 10n ** BigInt(frac.length);
+  const neg = num < 0n;
+  const abs = neg ? -num : num;
+  const q = (abs * 2n + den) / (2n * den);
+  return Number(neg ? -q : q);
+}
+
+export interface PayoffInput {
+  /** Billed but unpaid rents, late fees and charges at the payoff date. */
+  arrears: number;
+  /** Remaining unbilled rents, next one first. */
+  rents: number[];
+  /** End-of-lease amount (purchase option, residual, TRAC amount, $1). */
+  endAmount: number;
+  /** Discount rate per period; 0 for none. */
+  i: number;
+  inAdvance: boolean;
+  fees: number;
+  taxRate: string;
+  deposit: number;
+}
+
+export interface PayoffFigures {
+  arrears: number;
+  rentsPv: number;
+  endAmountPv: number;
+  fees: number;
+  tax: number;
+  deposit: number;
+  total: number;
+}
+
+/** Payoff = A + Σ Rₖ/(1+i)^(k−δ) + E/(1+i)ⁿ + F + T − C, with T on the purchase (rents + E). */
+export function payoff(p: PayoffInput): PayoffFigures {
+  const delta = p.inAdvance ? 1 : 0;
+  const n = p.rents.length;
+  const rentsPv = roundHalfUp(p.rents.reduce((s, r, idx) => s + r / (1 + p.i) ** (idx + 1 - delta), 0));
+  const endAmountPv = roundHalfUp(p.endAmount / (1 + p.i) ** n);
+  const tax = applyRate(rentsPv + endAmountPv, p.taxRate);
+  const total = p.arrears + rentsPv + endAmountPv + p.fees + tax - p.deposit;
+  return {
+    arrears: p.arrears,
+    rentsPv,
+    endAmountPv,
+    fees: p.fees,
+    tax,
+    deposit: p.deposit,
+    total: Math.max(0, total),
+  };
+}
+
+/** Principal outstanding plus simple daily interest (actual/365) from `from` to `to`. */
+export function loanPaydown(o: { principal: number; annualRate: string; from: string; to: string }): {
+  principal: number;
+  days: number;
+  interest: number;
+} {
+  const days = Math.max(0, daysBetween(o.from, o.to));
+  const interest = roundHalfUp((o.principal * Number(o.annualRate) * days) / 365);
+  return { principal: o.principal, days, interest };
+}
+
+export interface QuoteLine {
+  code: string;
+  label: string;
+  amountMinor: number;
+}
+export interface Breakdown {
+  currency: string;
+  lines: QuoteLine[];
+  totalMinor: number;
+}
+
+export interface ScheduleItem {
+  seq: number;
+  due: string;
+  rent: number;
+  tax: number;
+  balanceAfter: number;
+  billed: boolean;
+}
+
+export interface QuoteContract {
+  product: Product;
+  frequency: Frequency;
+  inAdvance: boolean;
+  startDate: string;
+  endDate: string;
+  /** Annual rate as a decimal string. */
+  rate: string;
+  residual: number;
+  financed: number;
+  taxRate: string;
+  deposit: number;
+  currency: string;
+}
+
+export interface QuoteLabel {
+  validityDays: number;
+  discountMode: 'contract' | 'label' | 'none';
+  discountRate: string | null;
+  feeMinor: number;
+}
+
+export interface QuoteRequest {
+  contract: QuoteContract;
+  label: QuoteLabel;
+  schedule: ScheduleItem[];
+  /** Billed but unpaid amounts for this contract (open invoices' balances). */
+  arrears: number;
+  quoteDate: string;
+  payoffDate: string;
+  /** Share of the contract's cost being paid off: selected assets' cost / contract cost. 1 = whole. */
+  share: { selectedCost: number; contractCost: number } | null;
+}
+
+/** The latest payoff date a quote may choose: the label's limit, never past the contract end. */
+export function latestPayoffDate(quoteDate: string, validityDays: number, endDate: string): string {
+  const d = new Date(`${quoteDate}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + validityDays);
+  const limit = d.toISOString().slice(0, 10);
+  return limit < endDate ? limit : endDate;
+}
+
+const scale = (minor: number, s: QuoteRequest['share']): number =>
+  s && s.contractCost > 0 ? roundHalfUp((minor * s.selectedCost) / s.contractCost) : minor;
+
+const END_LABEL: Record<Product, string> = {
+  fmv: 'Booked fair market value residual',
+  one_dollar_buyout: '$1 purchase option',
+  trac: 'TRAC residual amount',
+  loan: 'Loan principal outstanding',
+};
+
+const pct = (rate: string | number): string =>
+  `${(Math.round(Number(rate) * 100_000) / 1000).toLocaleString('en-US', { maximumFractionDigits: 3 })}%`;
+
+/**
+ * The itemised quote. Rents falling due up to the payoff date (not yet billed) are separate lines,
+ * with their tax; the remaining rents after the payoff date are discounted to it. For a loan the
+ * end amount is the principal after the last instalment due by the payoff date plus daily
+ * interest from that instalment's date (or the start) to the payoff date, and no sales tax.
+ * Valid through the day before the next rent after the payoff date falls due, at most the label's
+ * limit from the quote date, never before the payoff date.
+ */
+export function computeQuote(q: QuoteRequest): {
+  breakdown: Breakdown;
+  validUntil: string;
+  inputs: Record<string, unknown>;
+} {
+  const c = q.contract;
+  const unbilled = q.schedule.filter((l) => !l.billed);
+  const between = unbilled.filter((l) => l.due <= q.payoffDate);
+  const remaining = unbilled.filter((l) => l.due > q.payoffDate);
+  const annual =
+    q.label.discountMode === 'none'
+      ? '0'
+      : q.label.discountMode === 'label'
+        ? (q.label.discountRate ?? '0')
+        : c.rate;
+  const i = periodicRate(annual, c.frequency);
+  const lines: QuoteLine[] = [];
+  lines.push({
+    code: 'arrears',
+    label: 'Past-due and billed but unpaid rents, late fees and charges',
+    amountMinor: q.arrears,
+  });
+  for (const l of between)
+    lines.push({
+      code: 'rent_due',
+      label: `Rent ${l.seq} due ${l.due}, with tax`,
+      amountMinor: scale(l.rent, q.share) + scale(l.tax, q.share),
+    });
+  let figures: PayoffFigures;
+  const inputs: Record<string, unknown> = {
+    product: c.product,
+    quoteDate: q.quoteDate,
+    payoffDate: q.payoffDate,
+    frequency: c.frequency,
+    paymentsInAdvance: c.inAdvance,
+    discountRate: annual,
+    discountSource: q.label.discountMode,
+    periodicRate: i,
+    feeMinor: q.label.feeMinor,
+    taxRate: c.product === 'loan' ? '0' : c.taxRate,
+    depositMinor: c.deposit,
+    arrearsMinor: q.arrears,
+    share: q.share,
+  };
+  if (c.product === 'loan') {
+    const last = [...q.schedule].reverse().find((l) => l.due <= q.payoffDate);
+    const principal = scale(last ? last.balanceAfter : c.financed, q.share);
+    const p = loanPaydown({
+      principal,
+      annualRate: c.rate,
+      from: last ? last.due : c.startDate,
+      to: q.payoffDate,
+    });
+    lines.push({ code: 'end_amount', label: END_LABEL.loan, amountMinor: p.principal });
+    lines.push({
+      code: 'interest',
+      label: `Interest at ${pct(c.rate)} a year for ${p.days} days to the payoff date`,
+      amountMinor: p.interest,
+    });
+    figures = {
+      arrears: q.arrears,
+      rentsPv: 0,
+      endAmountPv: p.principal + p.interest,
+      fees: q.label.feeMinor,
+      tax: 0,
+      deposit: scale(c.deposit, q.share),
+      total: 0,
+    };
+    figures.total = Math.max(0, figures.arrears + figures.endAmountPv + figures.fees - figures.deposit);
+    Object.assign(inputs, {
+      principalMinor: p.principal,
+      interestDays: p.days,
+      interestFrom: last?.due ?? c.startDate,
+    });
+  } else {
+    figures = payoff({
+      arrears: q.arrears,
+      rents: remaining.map((l) => scale(l.rent, q.share)),
+      endAmount: scale(c.residual, q.share),
+      i,
+      inAdvance: c.inAdvance,
+      fees: q.label.feeMinor,
+      taxRate: c.taxRate,
+      deposit: scale(c.deposit, q.share),
+    });
+    lines.push({
+      code: 'remaining_rents',
+      label: `${remaining.length} remaining rents discounted at ${pct(annual)} a year`,
+      amountMinor: figures.rentsPv,
+    });
+    lines.push({ code: 'end_amount', label: END_LABEL[c.product], amountMinor: figures.endAmountPv });
+    Object.assign(inputs, {
+      remainingRents: remaining.length,
+      rentsMinor: remaining.map((l) => scale(l.rent, q.share)),
+      endAmountMinor: scale(c.residual, q.share),
+    });
+  }
+  lines.push({ code: 'fees', label: 'Payoff and lien-release fee', amountMinor: figures.fees });
+  if (c.product !== 'loan')
+    lines.push({
+      code: 'tax',
+      label: `Sales tax ${pct(c.taxRate)} on the purchase`,
+      amountMinor: figures.tax,
+    });
+  lines.push({
+    code: 'deposit',
+    label: 'Security deposit applied',
+    amountMinor: figures.deposit ? -figures.deposit : 0,
+  });
+  const betweenTotal = lines.filter((l) => l.code === 'rent_due').reduce((s, l) => s + l.amountMinor, 0);
+  const totalMinor = figures.total + betweenTotal;
+
+  const nextAfter = q.schedule.find((l) => l.due > q.payoffDate)?.due;
+  const limit = latestPayoffDate(q.quoteDate, q.label.validityDays, '9999-12-31');
+  let validUntil = limit;
+  if (nextAfter) {
+    const dayBefore = new Date(`${nextAfter}T00:00:00Z`);
+    dayBefore.setUTCDate(dayBefore.getUTCDate() - 1);
+    const d = dayBefore.toISOString().slice(0, 10);
+    if (d < validUntil) validUntil = d;
+  }
+  if (validUntil < q.payoffDate) validUntil = q.payoffDate;
+  return { breakdown: { currency: c.currency, lines, totalMinor }, validUntil, inputs };
+}
