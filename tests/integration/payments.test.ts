@@ -436,6 +436,7 @@ describe('paying invoices', () => {
     const later = await startApp({ SYSTEM_DATE: '2026-11-25' });
     try {
       await later.deps.payments.runDue(new Date());
+      await new Promise((r) => setTimeout(r, 500)); // let its background outbox drain finish
     } finally {
       await later.close();
     }

@@ -323,8 +323,16 @@ export function createPaymentsRepository(db: Knex) {
 
     /** Moves a scheduled payment to pending if nobody else did; true when this caller claimed it. */
     async claimScheduled(id: number): Promise<boolean> {
-      const n = await db('payments').where({ id, status: 'scheduled' }).update({ status: 'pending' });
-      return n === 1;
+      return db.transaction(async (trx) => {
+        const n = await trx('payments').where({ id, status: 'scheduled' }).update({ status: 'pending' });
+        if (n !== 1) return false;
+        await trx('payment_status_history').insert({
+          payment_id: id,
+          status: 'pending',
+          note: 'Submitted on its date',
+        });
+        return true;
+      });
     },
 
     async stalePending(olderThan: Date, limit: number): Promise<number[]> {
