@@ -1,0 +1,161 @@
+/**
+ * `/service-requests` (list, new, one request with its comments). Mounted behind requireAuth,
+ * requireCustomer and service_requests.manage; the status change also needs the superuser role.
+ */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Deps } from '../../container.ts';
+import { requireRole } from '../../http/auth.ts';
+import { ValidationFailed, type FieldError } from '../../http/errors.ts';
+import { parseForm } from '../../http/forms.ts';
+import { pageHref, pageQuery } from '../../http/pagination.ts';
+import { idParam } from '../contracts/contracts.schemas.ts';
+import { SR_CATEGORIES, SR_CATEGORY_LABELS, SR_PRIORITIES, SR_STATUSES } from './service-requests.service.ts';
+
+const PAGE_SIZE = 20;
+const ctx = (req: Request, res: Response) => ({
+  ip: req.ip ?? null,
+  requestId: (res.locals.requestId as string | undefined) ?? null,
+});
+
+const optionalId = z
+  .string()
+  .optional()
+  .refine((v) => !v || /^[1-9]\d{0,9}$/.test(v), 'Choose from the list')
+  .transform((v) => (v ? Number(v) : undefined));
+
+const newForm = z.object({
+  category: z.enum(SR_CATEGORIES, { error: 'Choose what the request is about' }),
+  contract: optionalId,
+  asset: optionalId,
+  subject: z
+    .string({ error: 'Enter a subject' })
+    .trim()
+    .min(1, 'Enter a subject')
+    .max(150, 'Subject must be 150 characters or fewer'),
+  description: z
+    .string({ error: 'Describe what you need' })
+    .trim()
+    .min(1, 'Describe what you need')
+    .max(5000, 'Description must be 5,000 characters or fewer'),
+  priority: z.enum(SR_PRIORITIES, { error: 'Choose a priority' }),
+});
+
+const commentForm = z.object({
+  body: z
+    .string({ error: 'Enter a comment' })
+    .trim()
+    .min(1, 'Enter a comment')
+    .max(5000, 'Comment must be 5,000 characters or fewer'),
+});
+const statusForm = z.object({ status: z.enum(SR_STATUSES, { error: 'Choose a status' }) });
+
+const listQuery = z.object({
+  status: z.enum(SR_STATUSES).optional().catch(undefined),
+  page: pageQuery,
+});
+
+export function serviceRequestsRoutes(deps: Deps): Router {
+  const router = Router();
+  const sr = deps.serviceRequests;
+
+  const renderNew = async (res: Response, values: Record<string, unknown>, errors: FieldError[] = []) => {
+    const options = await sr.options(res.locals.scope!);
+    res.status(errors.length ? 400 : 200).render('service-requests/new', {
+      title: `${errors.length ? 'Error: ' : ''}Raise a service request`,
+      options,
+      values,
+      errors,
+      categories: SR_CATEGORIES,
+      categoryLabels: SR_CATEGORY_LABELS,
+    });
+  };
+
+  const renderShow = async (
+    req: Request,
+    res: Response,
+    id: number,
+    errors: FieldError[] = [],
+    values = {},
+  ) => {
+    const scope = res.locals.scope!;
+    const [r, comments] = await Promise.all([sr.get(scope, id), sr.comments(scope, id)]);
+    const flash = req.session.flash;
+    delete req.session.flash;
+    res.status(errors.length ? 400 : 200).render('service-requests/show', {
+      title: `${errors.length ? 'Error: ' : ''}Service request ${r.number}`,
+      r,
+      comments,
+      flash,
+      errors,
+      values,
+      statuses: SR_STATUSES,
+      categoryLabels: SR_CATEGORY_LABELS,
+      isLessor: scope.user.role === 'superuser',
+    });
+  };
+
+  router.get('/', async (req, res) => {
+    const query = listQuery.parse(req.query);
+    const result = await sr.list(res.locals.scope!, { status: query.status }, query.page, PAGE_SIZE);
+    res.render('service-requests/index', {
+      title: query.status ? 'Service requests: filtered results' : 'Service requests',
+      query,
+      result,
+      statuses: SR_STATUSES,
+      categoryLabels: SR_CATEGORY_LABELS,
+      pageHref: (p: number) => pageHref('/service-requests', { ...req.query }, p),
+    });
+  });
+
+  router.get('/new', async (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    await renderNew(res, {
+      contract: typeof q.contract === 'string' ? q.contract : '',
+      asset: typeof q.asset === 'string' ? q.asset : '',
+      priority: 'normal',
+    });
+  });
+
+  router.post('/', async (req, res) => {
+    const form = parseForm(newForm, req.body);
+    if (!form.ok) return renderNew(res, form.values, form.errors);
+    const { contract, asset, ...rest } = form.data;
+    try {
+      const created = await sr.create(
+        res.locals.scope!,
+        { ...rest, contractId: contract, assetId: asset },
+        ctx(req, res),
+      );
+      req.session.flash = `Service request ${created.number} raised. We will reply here.`;
+      res.redirect(303, `/service-requests/${created.id}`);
+    } catch (e) {
+      if (e instanceof ValidationFailed) return renderNew(res, req.body as Record<string, unknown>, e.errors);
+      throw e;
+    }
+  });
+
+  router.get('/:id', async (req, res) => {
+    await renderShow(req, res, idParam(req.params.id));
+  });
+
+  router.post('/:id/comments', async (req, res) => {
+    const id = idParam(req.params.id);
+    const form = parseForm(commentForm, req.body);
+    if (!form.ok) return renderShow(req, res, id, form.errors, form.values);
+    await sr.comment(res.locals.scope!, id, form.data.body, ctx(req, res));
+    req.session.flash = 'Comment added.';
+    res.redirect(303, `/service-requests/${id}#comments`);
+  });
+
+  router.post('/:id/status', requireRole('superuser'), async (req, res) => {
+    const id = idParam(req.params.id);
+    const form = parseForm(statusForm, req.body);
+    if (!form.ok) return renderShow(req, res, id, form.errors, form.values);
+    const r = await sr.setStatus(res.locals.scope!, id, form.data.status, ctx(req, res));
+    req.session.flash = `${r.number} is now ${r.status.replace(/_/g, ' ')}.`;
+    res.redirect(303, `/service-requests/${id}`);
+  });
+
+  return router;
+}
