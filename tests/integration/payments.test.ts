@@ -106,6 +106,10 @@ describe('paying invoices', () => {
     expect((mail.to as { text: string }).text).toBe(p.email);
     expect(mail.text).toContain(`Invoice ${i1!.number}: $400.25`);
     expect(mail.html).toContain('Payment receipt');
+    expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      [`receipt-${id}.pdf`, 'application/pdf'],
+    ]);
+    expect(mail.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
 
     const audit = await t.deps
       .db('audit_log')

@@ -9,26 +9,36 @@ import type { Knex } from 'knex';
 import type { Label } from '../../http/types.ts';
 import { viewHelpers, viewsDir } from '../../http/views.ts';
 import type { OutboxService } from '../outbox/outbox.service.ts';
+import type { Pdf } from '../../lib/pdf.ts';
+import { receiptPdf } from './payments.pdf.ts';
 import type { AllocationRow, PaymentRow } from './payments.repository.ts';
 
+export interface ReceiptMessage {
+  label: Label;
+  p: PaymentRow;
+  allocs: AllocationRow[];
+  kind: 'receipt' | 'failure';
+  user: { email: string; name: string };
+  customer: { name: string; number: string };
+}
+
 export interface ReceiptMailer {
-  enqueue(
-    trx: Knex,
-    label: Label,
-    p: PaymentRow,
-    allocs: AllocationRow[],
-    kind: 'receipt' | 'failure',
-  ): Promise<void>;
+  enqueue(trx: Knex, m: ReceiptMessage): Promise<void>;
+}
+
+function pdfBase64(doc: Pdf): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks).toString('base64')));
+    doc.on('error', reject);
+    doc.end();
+  });
 }
 
 export function createReceiptMailer(outbox: OutboxService, publicUrl: string | undefined): ReceiptMailer {
   return {
-    async enqueue(trx, label, p, allocs, kind) {
-      const user = p.initiatedBy
-        ? ((await trx('users').where({ id: p.initiatedBy }).first('email', 'name')) as
-            { email: string; name: string } | undefined)
-        : undefined;
-      if (!user) return;
+    async enqueue(trx, { label, p, allocs, kind, user, customer }) {
       const link = `${publicUrl ?? ''}/payments/${p.id}`;
       const data = { ...viewHelpers, label, p, allocs, kind, user, link };
       const [html, text] = await Promise.all([
@@ -51,6 +61,16 @@ export function createReceiptMailer(outbox: OutboxService, publicUrl: string | u
           html,
           text,
           dedupeKey: `${kind === 'failure' ? 'failed' : 'receipt'}:payment:${p.id}`,
+          attachments:
+            kind === 'receipt'
+              ? [
+                  {
+                    filename: `receipt-${p.id}.pdf`,
+                    contentType: 'application/pdf',
+                    content: await pdfBase64(receiptPdf(p, allocs, label, customer)),
+                  },
+                ]
+              : [],
         },
         trx,
       );

@@ -366,12 +366,24 @@ export function createPaymentsRepository(db: Knex) {
       return Boolean(row);
     },
 
-    async userEmail(
+    /** Who a receipt goes to (the payer) and the customer it names. */
+    async recipient(
+      trx: Knex,
       userId: number | null,
-      trx: Knex = db,
-    ): Promise<{ email: string; name: string } | undefined> {
-      if (!userId) return undefined;
-      return trx('users').where({ id: userId }).first('email', 'name');
+      customerId: number,
+    ): Promise<{
+      user: { email: string; name: string } | undefined;
+      customer: { name: string; number: string };
+    }> {
+      const user = userId
+        ? ((await trx('users').where({ id: userId }).first('email', 'name')) as
+            { email: string; name: string } | undefined)
+        : undefined;
+      const customer = (await trx('customers').where({ id: customerId }).first('name', 'number')) as {
+        name: string;
+        number: string;
+      };
+      return { user, customer };
     },
   };
 }

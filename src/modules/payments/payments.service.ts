@@ -18,7 +18,7 @@ import type { ChargeResult, PaymentGateway } from '../gateway/gateway.ts';
 import type { OutboxService } from '../outbox/outbox.service.ts';
 import type { PaymentMethodsRepository } from '../payment-methods/payment-methods.repository.ts';
 import { applyAllocation, requestHash, type Allocation } from './payments.money.ts';
-import type { PaymentFilter, PaymentRow, PaymentsRepository } from './payments.repository.ts';
+import type { AllocationRow, PaymentFilter, PaymentRow, PaymentsRepository } from './payments.repository.ts';
 import { pageOf } from '../../http/pagination.ts';
 import type { ReceiptMailer } from './payments.email.ts';
 
@@ -208,10 +208,21 @@ export function createPaymentsService(d: {
         allocations: allocs.map((x) => ({ invoiceId: x.invoiceId, amountMinor: x.amountMinor })),
       },
     );
-    await d.receipts.enqueue(trx, label, { ...p, status: 'settled', settledAt: now }, allocs, 'receipt');
+    await mail(trx, label, { ...p, status: 'settled', settledAt: now }, allocs, 'receipt');
   }
 
   /** Records the gateway's answer on a pending payment, once: a second call changes nothing. */
+  async function mail(
+    trx: Knex,
+    label: Label,
+    p: PaymentRow,
+    allocs: AllocationRow[],
+    kind: 'receipt' | 'failure',
+  ): Promise<void> {
+    const { user, customer } = await repo.recipient(trx, p.initiatedBy, p.customerId);
+    if (user) await d.receipts.enqueue(trx, { label, p, allocs, kind, user, customer });
+  }
+
   const labelOf = (labels: Label[], id: number): Label => labels.find((l) => l.id === id) ?? FALLBACK_LABEL;
 
   async function applyResult(paymentId: number, result: ChargeResult, a: Actor): Promise<void> {
@@ -237,7 +248,7 @@ export function createPaymentsService(d: {
           },
         );
         const allocs = await repo.allocations(p.id, trx);
-        await d.receipts.enqueue(trx, label, { ...p, status: 'in_progress' }, allocs, 'receipt');
+        await mail(trx, label, { ...p, status: 'in_progress' }, allocs, 'receipt');
         return;
       }
       const reason: string = 'reason' in result ? result.reason : 'Refused by the gateway';
@@ -261,13 +272,7 @@ export function createPaymentsService(d: {
       );
       if (p.source === 'autopay') {
         const allocs = await repo.allocations(p.id, trx);
-        await d.receipts.enqueue(
-          trx,
-          label,
-          { ...p, status: 'failed', failureReason: reason },
-          allocs,
-          'failure',
-        );
+        await mail(trx, label, { ...p, status: 'failed', failureReason: reason }, allocs, 'failure');
       }
     });
     d.outbox.drainSoon();
@@ -392,13 +397,7 @@ export function createPaymentsService(d: {
               `Bank payment of ${money(p.amountMinor, p.currency)} failed: ${s.reason}. Invoice${allocs.length > 1 ? 's' : ''} ${allocs.map((x) => x.invoiceNumber).join(', ')} open again`,
               { status: 'failed', reason: s.reason },
             );
-            await d.receipts.enqueue(
-              trx,
-              label,
-              { ...p, status: 'failed', failureReason: s.reason },
-              allocs,
-              'failure',
-            );
+            await mail(trx, label, { ...p, status: 'failed', failureReason: s.reason }, allocs, 'failure');
             out.failed++;
           }
         });
