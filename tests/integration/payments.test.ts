@@ -464,6 +464,30 @@ async function postForm(agent: Agent, from: string, to: string) {
 }
 
 describe('payment history and access', () => {
+  it('a superuser’s draft for one customer is not carried to the next', async () => {
+    const a = await createPayer(t);
+    const b = await createPayer(t);
+    const { agent } = await signIn(t.app, 'super@northwind.example');
+    const switchTo = async (customerId: number) => {
+      const page = await agent.get('/customers/switch');
+      return agent
+        .post('/customers/switch')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), customerId: String(customerId) });
+    };
+    await switchTo(a.customerId);
+    const chosen = await choose(agent, [
+      ['invoice', String(a.invoices[0]!.id)],
+      ['method', String(a.card)],
+      ['payDate', '2026-11-16'],
+    ]);
+    expect(chosen.status).toBe(303);
+    await switchTo(b.customerId);
+    const review = await agent.get(chosen.headers.location!);
+    expect(review.status).toBe(303);
+    expect(review.headers.location).toBe('/payments/new');
+  });
+
   it('lists, filters, sorts and shows allocations and status history', async () => {
     const p = await createPayer(t);
     const agent = await signInAs(t, p);

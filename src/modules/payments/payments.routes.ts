@@ -14,6 +14,8 @@ import { confirmForm, invoiceIds, isoDate, methodChoice } from './payments.schem
 import type { Actor } from './payments.service.ts';
 
 interface Draft {
+  /** The customer it was made for: a superuser who switches customer leaves it behind. */
+  customerId: number;
   allocations: { invoiceId: number; amountMinor: number }[];
   /** What was typed, to show again when the user goes back to change it. */
   typed: Record<string, string>;
@@ -45,6 +47,13 @@ export function newGatewayState(req: Request): string {
   const state = randomBytes(18).toString('base64url');
   req.session.gatewayState = state;
   return state;
+}
+
+/** The session's draft by id, only if it belongs to the current customer. */
+function draftOf(req: Request, res: Response, id: unknown): Draft | undefined {
+  if (typeof id !== 'string') return undefined;
+  const d = req.session.paymentDrafts?.[id];
+  return d && d.customerId === res.locals.scope?.customerId ? d : undefined;
 }
 
 function drafts(req: Request): Record<string, Draft> {
@@ -87,7 +96,7 @@ export function paymentsMakeRoutes(deps: Deps): Router {
   router.get('/new', async (req, res) => {
     const scope = res.locals.scope!;
     const draftId = typeof req.query.draft === 'string' ? req.query.draft : '';
-    const draft = req.session.paymentDrafts?.[draftId];
+    const draft = draftOf(req, res, draftId);
     if (draft && !draft.paymentId) {
       return renderForm(
         res,
@@ -163,6 +172,7 @@ export function paymentsMakeRoutes(deps: Deps): Router {
 
     const draftId = randomUUID();
     drafts(req)[draftId] = {
+      customerId: scope.customerId,
       allocations: r.allocations,
       typed,
       methodId,
@@ -184,7 +194,7 @@ export function paymentsMakeRoutes(deps: Deps): Router {
   /** The gateway's return URL: verify the reference, save the method, continue to review. */
   router.get('/method-added', async (req, res) => {
     const draftId = typeof req.query.draft === 'string' ? req.query.draft : '';
-    const draft = req.session.paymentDrafts?.[draftId];
+    const draft = draftOf(req, res, draftId);
     if (!draft) return res.redirect(303, '/payments/new');
     const ref = typeof req.query.gateway_ref === 'string' ? req.query.gateway_ref : '';
     const id = await deps.paymentMethods.addFromGateway(actorOf(req, res), ref, req.session.gatewayState);
@@ -200,7 +210,7 @@ export function paymentsMakeRoutes(deps: Deps): Router {
   router.get('/review', async (req, res) => {
     const scope = res.locals.scope!;
     const draftId = typeof req.query.draft === 'string' ? req.query.draft : '';
-    const draft = req.session.paymentDrafts?.[draftId];
+    const draft = draftOf(req, res, draftId);
     if (!draft || draft.methodId === null) return res.redirect(303, '/payments/new');
     if (draft.paymentId) return res.redirect(303, `/payments/${draft.paymentId}`);
     const method = await deps.paymentMethods.find(scope.customerId, draft.methodId);
@@ -247,12 +257,12 @@ export function paymentsMakeRoutes(deps: Deps): Router {
         },
         f.key,
       );
-      const draft = req.session.paymentDrafts?.[f.draft];
+      const draft = draftOf(req, res, f.draft);
       if (draft) draft.paymentId = id;
       res.redirect(303, `/payments/${id}`);
     } catch (err) {
       if (!(err instanceof ValidationFailed)) throw err;
-      const draft = req.session.paymentDrafts?.[f.draft];
+      const draft = draftOf(req, res, f.draft);
       await renderForm(
         res,
         400,
