@@ -5,7 +5,7 @@ import type { Deps } from '../../container.ts';
 import { safeReturnTo } from '../../http/auth.ts';
 import { NotFound } from '../../http/errors.ts';
 import { parseForm } from '../../http/forms.ts';
-import { actorOf, newGatewayState } from '../payments/payments.routes.ts';
+import { actorOf, gatewayStateOf, newGatewayState } from '../payments/payments.routes.ts';
 import { RemovalRefused } from './payment-methods.service.ts';
 
 declare module 'express-session' {
@@ -58,13 +58,13 @@ export function paymentMethodsRoutes(deps: Deps): Router {
       });
     res.redirect(
       303,
-      deps.gateway.hostedPageUrl(f.data.kind, '/payment-methods/added', newGatewayState(req)),
+      deps.gateway.hostedPageUrl(f.data.kind, '/payment-methods/added', newGatewayState(req, res)),
     );
   });
 
   router.get('/added', async (req, res) => {
     const ref = typeof req.query.gateway_ref === 'string' ? req.query.gateway_ref : '';
-    const id = await deps.paymentMethods.addFromGateway(actorOf(req, res), ref, req.session.gatewayState);
+    const id = await deps.paymentMethods.addFromGateway(actorOf(req, res), ref, gatewayStateOf(req, res));
     if (!id)
       return res.status(400).render('errors/generic', {
         title: 'The payment method could not be added',

@@ -31,7 +31,8 @@ interface Draft {
 declare module 'express-session' {
   interface SessionData {
     paymentDrafts?: Record<string, Draft>;
-    gatewayState?: string;
+    /** The state handed to the gateway's page, and the customer it was handed out for. */
+    gatewayState?: { state: string; customerId: number };
   }
 }
 
@@ -43,10 +44,16 @@ export const actorOf = (req: Request, res: Response): Actor & { userId: number }
   requestId: res.locals.requestId,
 });
 
-export function newGatewayState(req: Request): string {
+export function newGatewayState(req: Request, res: Response): string {
   const state = randomBytes(18).toString('base64url');
-  req.session.gatewayState = state;
+  req.session.gatewayState = { state, customerId: res.locals.scope!.customerId };
   return state;
+}
+
+/** The state to verify a gateway return against: only for the customer it was issued for. */
+export function gatewayStateOf(req: Request, res: Response): string | undefined {
+  const g = req.session.gatewayState;
+  return g && g.customerId === res.locals.scope?.customerId ? g.state : undefined;
 }
 
 /** The session's draft by id, only if it belongs to the current customer. */
@@ -185,7 +192,11 @@ export function paymentsMakeRoutes(deps: Deps): Router {
       const kind = method.data === 'new-ach' ? 'ach' : 'card';
       return res.redirect(
         303,
-        deps.gateway.hostedPageUrl(kind, `/payments/method-added?draft=${draftId}`, newGatewayState(req)),
+        deps.gateway.hostedPageUrl(
+          kind,
+          `/payments/method-added?draft=${draftId}`,
+          newGatewayState(req, res),
+        ),
       );
     }
     res.redirect(303, `/payments/review?draft=${draftId}`);
@@ -197,7 +208,7 @@ export function paymentsMakeRoutes(deps: Deps): Router {
     const draft = draftOf(req, res, draftId);
     if (!draft) return res.redirect(303, '/payments/new');
     const ref = typeof req.query.gateway_ref === 'string' ? req.query.gateway_ref : '';
-    const id = await deps.paymentMethods.addFromGateway(actorOf(req, res), ref, req.session.gatewayState);
+    const id = await deps.paymentMethods.addFromGateway(actorOf(req, res), ref, gatewayStateOf(req, res));
     if (!id)
       return res.status(400).render('errors/generic', {
         title: 'The payment method could not be added',
