@@ -578,3 +578,18 @@ describe('payment history and access', () => {
     expect((await t.deps.db('payments').where({ id: theirs.id }).first('status')).status).toBe('scheduled');
   });
 });
+
+describe('a payer without invoices.view', () => {
+  it('can pay and see the payment, but not the invoices list', async () => {
+    const p = await createPayer(t, ['payments.make']);
+    const agent = await signInAs(t, p);
+    expect((await agent.get('/invoices')).status).toBe(403);
+    const { id } = await pay(agent, p, [
+      ['invoice', String(p.invoices[1]!.id)],
+      ['method', String(p.card)],
+      ['payDate', '2026-11-16'],
+    ]);
+    expect(text((await agent.get(`/payments/${id}`)).text)).toContain('Paid: $500.00 settled');
+    expect((await agent.get('/payments')).status).toBe(200);
+  });
+});
