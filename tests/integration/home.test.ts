@@ -155,6 +155,7 @@ describe('Home figures (hand-made customer, today = 2026-11-16)', () => {
     expect(page).toContain('Total due $4,620.00');
     expect(page).toContain('Last payment: $560.00');
     expect(page).toMatch(/In progress \$1,060\.00 payment/);
+    expect(page).toContain('Payments in progress: $1,060.00');
     // Used = 80,000.00 + 50,000.00 principal + 4,620.00 open = 134,620.00; available = 365,380.00
     expect(page).toContain('Total credit $500,000.00');
     expect(page).toContain('Available $365,380.00');

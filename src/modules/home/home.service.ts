@@ -12,7 +12,12 @@ import type { ContractSummary, HomeRepository, PaymentSummary, PendingAction } f
 
 export interface Dashboard {
   invoices: InvoiceCard;
-  payments: { latest: PaymentSummary | undefined; inProgress: PaymentSummary[] };
+  payments: {
+    latest: PaymentSummary | undefined;
+    inProgress: PaymentSummary[];
+    /** In-progress payments in the label's currency: not yet deducted from balances (DESIGN: at settlement). */
+    inProgressMinor: number;
+  };
   contracts: { recent: (ContractSummary & { overdueDays: number })[]; total: number; active: number };
   credit: {
     primary: CreditFigures;
@@ -58,7 +63,13 @@ export function createHomeService(repo: HomeRepository, activities: ActivitiesRe
       const converted = creditIn(primary, wanted, rates);
       return {
         invoices: invoiceCard(balances, label.primaryCurrency, today, rates),
-        payments: { latest, inProgress },
+        payments: {
+          latest,
+          inProgress,
+          inProgressMinor: inProgress
+            .filter((p) => p.currency === label.primaryCurrency)
+            .reduce((sum, p) => sum + p.amountMinor, 0),
+        },
         contracts: {
           recent: recent.map((c) => ({ ...c, overdueDays: overdueDays(c.oldestOverdue, today) })),
           ...counts,
