@@ -1,0 +1,106 @@
+/** /account: one's own name and password. Mounted behind requireAuth and noStore. */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { FieldError } from '../../http/errors.ts';
+import { parseForm } from '../../http/forms.ts';
+import type { Deps } from '../../container.ts';
+import { newPasswordSchema } from '../password/password.routes.ts';
+import { passwordProblem } from '../password/password.policy.ts';
+
+const nameSchema = z.object({
+  name: z
+    .string({ error: 'Enter your name' })
+    .trim()
+    .min(1, 'Enter your name')
+    .max(200, 'Name must be 200 characters or fewer'),
+});
+
+const changeSchema = z
+  .object({
+    current: z
+      .string({ error: 'Enter your current password' })
+      .min(1, 'Enter your current password')
+      .max(1024, 'Password must be 1,024 characters or fewer'),
+  })
+  .and(newPasswordSchema);
+
+export function accountRoutes(deps: Deps): Router {
+  const router = Router();
+
+  const render = (
+    req: Request,
+    res: Response,
+    status: number,
+    locals: { errors?: FieldError[]; name?: unknown; flash?: string } = {},
+  ) => {
+    res.status(status).render('account/index', {
+      title: 'Your account',
+      me: req.user,
+      errors: locals.errors ?? [],
+      name: locals.name ?? req.user!.name,
+      flash: locals.flash,
+    });
+  };
+
+  router.get('/', (req, res) => {
+    const flash = req.session.flash;
+    delete req.session.flash;
+    render(req, res, 200, { flash });
+  });
+
+  router.post('/name', async (req, res) => {
+    const form = parseForm(nameSchema, req.body);
+    if (!form.ok) return render(req, res, 400, { errors: form.errors, name: form.values.name });
+    const user = req.user!;
+    await deps.db.transaction(async (trx) => {
+      await trx('users')
+        .where({ id: user.id })
+        .update({ name: form.data.name, updated_at: deps.clock.now() });
+      await deps.audit.record(
+        {
+          actorUserId: user.id,
+          actingCustomerId: res.locals.scope?.customerId ?? user.customerId,
+          action: 'account.update',
+          entityType: 'user',
+          entityId: user.id,
+          before: { name: user.name },
+          after: { name: form.data.name },
+          ip: req.ip ?? null,
+          requestId: res.locals.requestId,
+        },
+        trx,
+      );
+    });
+    req.session.flash = 'Your name has been saved.';
+    res.redirect(303, '/account');
+  });
+
+  router.post('/password', async (req, res, next) => {
+    const user = req.user!;
+    const form = parseForm(changeSchema, req.body);
+    const emailProblem = form.ok ? passwordProblem(form.data.password, user.email) : undefined;
+    if (!form.ok || emailProblem)
+      return render(req, res, 400, {
+        errors: form.ok ? [{ field: 'password', message: emailProblem! }] : form.errors,
+      });
+    const result = await deps.passwords.change(user.id, form.data.current, form.data.password, {
+      ip: req.ip ?? null,
+      requestId: res.locals.requestId,
+      customerId: res.locals.scope?.customerId ?? user.customerId,
+    });
+    if (result === 'wrong_current')
+      return render(req, res, 400, {
+        errors: [{ field: 'current', message: 'Your current password is wrong' }],
+      });
+    // Other sessions end (the version moved on); this one carries the new version forward.
+    const fresh = await deps.auth.userForSession(user.id, user.sessionVersion + 1);
+    if (!fresh) return res.redirect(303, '/login');
+    req.logIn(fresh, { session: true, keepSessionInfo: true }, (err) => {
+      if (err) return next(err);
+      req.session.flash = 'Your password has been changed. Your other sessions have been signed out.';
+      req.session.save(() => res.redirect(303, '/account'));
+    });
+  });
+
+  return router;
+}

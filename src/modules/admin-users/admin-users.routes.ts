@@ -1,0 +1,212 @@
+/**
+ * /admin/users: list, invite, edit, deactivate/activate. Mounted behind requireAuth, noStore,
+ * requireCustomer and requireRole('portal_admin', 'superuser'); the customer is the scope's.
+ */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { ValidationFailed, type FieldError } from '../../http/errors.ts';
+import { parseForm } from '../../http/forms.ts';
+import { pageHref, pageQuery } from '../../http/pagination.ts';
+import { PERMISSIONS, type Permission } from '../../http/types.ts';
+import type { Deps } from '../../container.ts';
+import { linkBase } from '../password/password.email.ts';
+import type { AdminUserRow } from './admin-users.repository.ts';
+import type { Ctx, UserInput } from './admin-users.service.ts';
+
+const PAGE_SIZE = 20;
+
+const listQuery = z.object({
+  q: z.string().trim().max(100).catch(''),
+  role: z.enum(['', 'user', 'portal_admin']).catch(''),
+  status: z.enum(['', 'invited', 'active', 'inactive']).catch(''),
+  page: pageQuery,
+});
+
+const userSchema = z.object({
+  name: z
+    .string({ error: 'Enter the person’s name' })
+    .trim()
+    .min(1, 'Enter the person’s name')
+    .max(200, 'Name must be 200 characters or fewer'),
+  email: z
+    .string({ error: 'Enter an email address' })
+    .trim()
+    .min(1, 'Enter an email address')
+    .max(254, 'Email address must be 254 characters or fewer')
+    .email('Enter an email address in the correct format, like name@example.com')
+    .transform((s) => s.toLowerCase()),
+  role: z.enum(['user', 'portal_admin'], { error: 'Choose a role: user or portal admin' }),
+  // Unknown permissions are dropped; only the known list can ever be stored.
+  permissions: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) =>
+      ([] as string[])
+        .concat(v ?? [])
+        .filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p)),
+    ),
+});
+
+/** The checkboxes of DESIGN.md, grouped by module. */
+export const PERMISSION_GROUPS: { legend: string; options: { value: Permission; text: string }[] }[] = [
+  {
+    legend: 'Invoices & Payments',
+    options: [
+      { value: 'invoices.view', text: 'View invoices and payments' },
+      { value: 'payments.make', text: 'Make payments' },
+      { value: 'autopay.manage', text: 'Manage Autopay' },
+    ],
+  },
+  {
+    legend: 'Contracts',
+    options: [
+      { value: 'contracts.view', text: 'View contracts and documents' },
+      { value: 'documents.upload', text: 'Upload documents' },
+      { value: 'payoff.request', text: 'Request payoff quotes' },
+      { value: 'service_requests.manage', text: 'Raise and follow service requests' },
+    ],
+  },
+  {
+    legend: 'Assets',
+    options: [
+      { value: 'assets.view', text: 'View assets' },
+      { value: 'assets.request_location_change', text: 'Request asset location changes' },
+    ],
+  },
+  {
+    legend: 'Reports',
+    options: [
+      { value: 'reports.run', text: 'Run reports' },
+      { value: 'reports.schedule', text: 'Schedule reports' },
+    ],
+  },
+];
+
+const ctxOf = (deps: Deps, req: Request, res: Response): Ctx => ({
+  ip: req.ip ?? null,
+  requestId: res.locals.requestId,
+  linkBase: linkBase(deps.config.publicUrl, req, res.locals.label),
+});
+
+const idOf = (req: Request): number => {
+  const raw = String(req.params.id);
+  return /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+};
+
+function takeFlash(req: Request): string | undefined {
+  const flash = req.session.flash;
+  delete req.session.flash;
+  return flash;
+}
+
+export function adminUsersRoutes(deps: Deps): Router {
+  const router = Router();
+
+  const renderForm = (
+    res: Response,
+    status: number,
+    locals: { user?: AdminUserRow; values: Record<string, unknown>; errors: FieldError[]; flash?: string },
+  ) => {
+    const v = locals.values;
+    res.status(status).render(locals.user ? 'admin-users/edit' : 'admin-users/new', {
+      title: locals.user ? `User: ${locals.user.name}` : 'Invite a user',
+      groups: PERMISSION_GROUPS,
+      user: locals.user,
+      flash: locals.flash,
+      errors: locals.errors,
+      values: {
+        name: v.name ?? '',
+        email: v.email ?? '',
+        role: v.role ?? 'user',
+        permissions: ([] as unknown[]).concat(v.permissions ?? []),
+      },
+      isSelf: locals.user?.id === res.locals.scope!.user.id,
+    });
+  };
+
+  router.get('/', async (req, res) => {
+    const f = listQuery.parse(req.query);
+    const result = await deps.adminUsers.list(res.locals.scope!, f, f.page, PAGE_SIZE);
+    res.render('admin-users/index', {
+      title: f.page > 1 ? `Users, page ${f.page}` : 'Users',
+      f,
+      result,
+      flash: takeFlash(req),
+      pageHref: (p: number) => pageHref('/admin/users', f, p),
+    });
+  });
+
+  router.get('/new', (_req, res) => renderForm(res, 200, { values: {}, errors: [] }));
+
+  router.post('/new', async (req, res) => {
+    const form = parseForm(userSchema, req.body);
+    if (!form.ok) return renderForm(res, 400, { values: form.values, errors: form.errors });
+    try {
+      await deps.adminUsers.create(res.locals.scope!, form.data as UserInput, ctxOf(deps, req, res));
+    } catch (e) {
+      if (e instanceof ValidationFailed) return renderForm(res, 400, { values: form.data, errors: e.errors });
+      throw e;
+    }
+    req.session.flash = `Invitation sent to ${form.data.email}.`;
+    res.redirect(303, '/admin/users');
+  });
+
+  router.get('/:id', async (req, res) => {
+    const user = await deps.adminUsers.get(res.locals.scope!, idOf(req));
+    renderForm(res, 200, {
+      user,
+      values: user as unknown as Record<string, unknown>,
+      errors: [],
+      flash: takeFlash(req),
+    });
+  });
+
+  router.post('/:id', async (req, res) => {
+    const scope = res.locals.scope!;
+    const user = await deps.adminUsers.get(scope, idOf(req));
+    const form = parseForm(userSchema, req.body);
+    if (!form.ok) return renderForm(res, 400, { user, values: form.values, errors: form.errors });
+    try {
+      await deps.adminUsers.update(scope, user.id, form.data as UserInput, ctxOf(deps, req, res));
+    } catch (e) {
+      if (e instanceof ValidationFailed)
+        return renderForm(res, 400, { user, values: form.data, errors: e.errors });
+      throw e;
+    }
+    req.session.flash = `Changes to ${form.data.name} saved.`;
+    res.redirect(303, `/admin/users/${user.id}`);
+  });
+
+  router.post('/:id/invitation', async (req, res) => {
+    const u = await deps.adminUsers.resendInvite(res.locals.scope!, idOf(req), ctxOf(deps, req, res));
+    req.session.flash = `A new invitation was sent to ${u.email}. Earlier links no longer work.`;
+    res.redirect(303, `/admin/users/${u.id}`);
+  });
+
+  for (const action of ['deactivate', 'activate'] as const) {
+    router.get(`/:id/${action}`, async (req, res) => {
+      const user = await deps.adminUsers.get(res.locals.scope!, idOf(req));
+      res.render('admin-users/confirm', {
+        title: `${action === 'deactivate' ? 'Deactivate' : 'Activate'} ${user.name}?`,
+        action,
+        user,
+        isSelf: user.id === res.locals.scope!.user.id,
+      });
+    });
+    router.post(`/:id/${action}`, async (req, res) => {
+      const u = await deps.adminUsers.setActive(
+        res.locals.scope!,
+        idOf(req),
+        action === 'activate',
+        ctxOf(deps, req, res),
+      );
+      req.session.flash =
+        action === 'deactivate'
+          ? `${u.name} is deactivated. Their sessions have ended and their report schedules are paused.`
+          : `${u.name} is ${u.status === 'invited' ? 'invited again: send them a new invitation' : 'active again'}.`;
+      res.redirect(303, `/admin/users/${u.id}`);
+    });
+  }
+
+  return router;
+}
