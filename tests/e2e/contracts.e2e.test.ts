@@ -87,7 +87,12 @@ describe.skipIf(!browserAvailable)('contracts in the browser', () => {
     await page.locator('#category').focus();
     await page.keyboard.press('ArrowDown'); // Certificate of insurance
     await page.locator('#file').focus();
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    // Space (or Enter) on a focused file input opens the chooser; retry once if the first key is lost.
+    const openChooser = async (key: string) =>
+      (
+        await Promise.all([page.waitForEvent('filechooser', { timeout: 5_000 }), page.keyboard.press(key)])
+      )[0];
+    const chooser = await openChooser('Space').catch(() => openChooser('Enter'));
     await chooser.setFiles({
       name: 'coi-2026.pdf',
       mimeType: 'application/pdf',
