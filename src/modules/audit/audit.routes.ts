@@ -21,16 +21,28 @@ const query = z.object({
   page: pageQuery,
 });
 
-/** Before/after as short "key: value" text; secrets never reach the log in the first place. */
-function describe(v: unknown): string {
-  if (v == null) return '';
-  if (typeof v !== 'object') return JSON.stringify(v);
-  return Object.entries(v as Record<string, unknown>)
-    .map(
-      ([k, x]) =>
-        `${k}: ${Array.isArray(x) ? x.join(', ') || 'none' : typeof x === 'object' && x ? JSON.stringify(x) : String(x)}`,
-    )
-    .join('; ');
+const show = (x: unknown): string =>
+  Array.isArray(x)
+    ? x.join(', ') || 'none'
+    : typeof x === 'object' && x
+      ? JSON.stringify(x)
+      : x === undefined
+        ? '—'
+        : String(x as string | number | boolean | null);
+
+/**
+ * What an entry changed, as short lines: "key: before → after" for the keys that differ, or the
+ * values themselves when there is only one side. Secrets never reach the log in the first place.
+ */
+function changes(before: unknown, after: unknown): string[] {
+  const b = before && typeof before === 'object' ? (before as Record<string, unknown>) : undefined;
+  const a = after && typeof after === 'object' ? (after as Record<string, unknown>) : undefined;
+  if (!b && !a) return [];
+  if (!b) return Object.entries(a!).map(([k, v]) => `${k}: ${show(v)}`);
+  if (!a) return Object.entries(b).map(([k, v]) => `${k} was ${show(v)}`);
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])]
+    .filter((k) => show(b[k]) !== show(a[k]))
+    .map((k) => `${k}: ${show(b[k])} → ${show(a[k])}`);
 }
 
 export function auditRoutes(deps: Deps): Router {
@@ -58,7 +70,7 @@ export function auditRoutes(deps: Deps): Router {
       f,
       actions,
       result: pageOf(rows, f.page, PAGE_SIZE, total),
-      describe,
+      changes,
       pageHref: (p: number) => pageHref('/admin/audit', f, p),
     });
   });
