@@ -29,7 +29,7 @@ export function quotePdf(q: QuoteRow, label: Label, customer: { name: string; nu
     q.breakdown.lines.map((l) => [l.label, m(l.amountMinor)]),
     ['Total to pay off', m(q.breakdown.totalMinor)],
   );
-  doc.moveDown();
+  doc.moveDown().font('Helvetica').fontSize(9);
   doc.text(
     'This quote is good through the payoff date shown. A payment or charge posted after it was issued, or payment after the valid-until date, changes the amount; ask for a new quote.',
   );
