@@ -1,0 +1,212 @@
+/**
+ * Writes a report as CSV (csv-stringify), XLSX (exceljs streaming WorkbookWriter) or a branded
+ * PDF (pdfkit via src/lib/pdf.ts) to a writable stream, consuming rows as they arrive.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import { createBrandedPdf, type PdfBrand } from '../../lib/pdf.ts';
+import { formatMoney, minorDigits } from '../../lib/money.ts';
+import type { ReportColumn, ReportDef } from './reports.definitions.ts';
+import type { CurrencyTotals, ReportRow } from './reports.repository.ts';
+
+export const FORMATS = ['csv', 'xlsx', 'pdf'] as const;
+export type ReportFormat = (typeof FORMATS)[number];
+export const CONTENT_TYPES: Record<ReportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pdf: 'application/pdf',
+};
+
+/** Money in minor units as a plain decimal ("1234.50"), never localised. */
+export function plainAmount(minor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  if (digits === 0) return `${sign}${abs}`;
+  const unit = 10 ** digits;
+  return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(digits, '0')}`;
+}
+
+const currencyOf = (row: ReportRow): string => String(row.currency ?? 'USD');
+
+/** A cell as text for CSV and the PDF; `human` formats money for people. */
+export function cellText(col: ReportColumn, row: ReportRow, locale: string, human: boolean): string {
+  const v = row[col.key];
+  if (v === null || v === undefined) return '';
+  if (col.kind === 'money') {
+    return human ? formatMoney(Number(v), currencyOf(row), locale) : plainAmount(Number(v), currencyOf(row));
+  }
+  if (col.kind === 'date') {
+    const s = String(v).slice(0, 10);
+    if (!human || !s) return s;
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
+      new Date(`${s}T12:00:00Z`),
+    );
+  }
+  if (col.kind === 'text' && /^[a-z_]+$/.test(String(v)) && (col.key === 'status' || col.key === 'product')) {
+    const t = String(v).replaceAll('_', ' ');
+    return t.charAt(0).toUpperCase() + t.slice(1);
+  }
+  return String(v);
+}
+
+/** The totals rows (one per currency) in the column layout of the report. */
+export function totalsRows(
+  def: ReportDef,
+  totals: CurrencyTotals[],
+  locale: string,
+  human: boolean,
+): string[][] {
+  return totals.map((t) =>
+    def.columns.map((c, i) => {
+      if (c.kind === 'money' && def.sums.includes(c.key)) {
+        const minor = t.sums[c.key] ?? 0;
+        return human ? formatMoney(minor, t.currency, locale) : plainAmount(minor, t.currency);
+      }
+      if (c.key === 'currency') return t.currency;
+      if (i === 0) return `Total (${t.rows} ${t.rows === 1 ? 'row' : 'rows'})`;
+      return '';
+    }),
+  );
+}
+
+const guardFormula = (v: string): string => (/^[=+\-@\t\r]/.test(v) && !/^-?\d/.test(v) ? `'${v}` : v);
+
+export interface ExportInput {
+  def: ReportDef;
+  rows: AsyncIterable<ReportRow>;
+  totals: CurrencyTotals[];
+  brand: PdfBrand;
+  /** e.g. "Acme Logistics — as of 16 Nov 2026" */
+  subtitle: string;
+}
+
+export async function writeReport(format: ReportFormat, input: ExportInput, out: Writable): Promise<void> {
+  if (format === 'csv') return writeCsv(input, out);
+  if (format === 'xlsx') return writeXlsx(input, out);
+  return writePdf(input, out);
+}
+
+async function writeCsv({ def, rows, totals, brand }: ExportInput, out: Writable): Promise<void> {
+  const csv = stringify({
+    header: true,
+    columns: def.columns.map((c) => c.header),
+    cast: { string: guardFormula },
+  });
+  csv.pipe(out);
+  const finished = once(out, 'finish');
+  for await (const row of rows) {
+    if (!csv.write(def.columns.map((c) => cellText(c, row, brand.locale, false)))) await once(csv, 'drain');
+  }
+  for (const t of totalsRows(def, totals, brand.locale, false)) csv.write(t);
+  csv.end();
+  await finished;
+}
+
+async function writeXlsx({ def, rows, totals, brand, subtitle }: ExportInput, out: Writable): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: true,
+    useSharedStrings: false,
+  });
+  wb.creator = brand.name;
+  wb.title = def.title;
+  wb.subject = subtitle;
+  const ws = wb.addWorksheet(def.title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = def.columns.map((c) => ({
+    header: c.header,
+    key: c.key,
+    width: Math.round(c.weight * 14),
+    style: c.kind === 'money' ? { numFmt: '#,##0.00' } : {},
+  }));
+  ws.getRow(1).font = { bold: true };
+  ws.getRow(1).commit();
+  const value = (c: ReportColumn, row: ReportRow): string | number => {
+    const v = row[c.key];
+    if (v === null || v === undefined) return '';
+    if (c.kind === 'money') return Number(v) / 10 ** minorDigits(currencyOf(row));
+    if (c.kind === 'int') return Number(v);
+    return guardFormula(cellText(c, row, brand.locale, false));
+  };
+  let n = 0;
+  for await (const row of rows) {
+    ws.addRow(def.columns.map((c) => value(c, row))).commit();
+    if (++n % 1000 === 0) await new Promise((r) => setImmediate(r));
+  }
+  for (const t of totals) {
+    const r = ws.addRow(
+      def.columns.map((c, i) => {
+        if (c.kind === 'money' && def.sums.includes(c.key))
+          return (t.sums[c.key] ?? 0) / 10 ** minorDigits(t.currency);
+        if (c.key === 'currency') return t.currency;
+        return i === 0 ? `Total (${t.rows} rows)` : '';
+      }),
+    );
+    r.font = { bold: true };
+    r.commit();
+  }
+  ws.commit();
+  const finished = once(out, 'finish');
+  await wb.commit();
+  await finished;
+}
+
+async function writePdf({ def, rows, totals, brand, subtitle }: ExportInput, out: Writable): Promise<void> {
+  const landscape = def.columns.length > 6;
+  const doc = createBrandedPdf({ title: def.title, brand, subject: subtitle, landscape });
+  const finished = once(out, 'finish');
+  doc.pipe(out);
+  doc.font('Helvetica').fontSize(10).text(subtitle);
+  doc.moveDown(0.5);
+  const left = doc.page.margins.left;
+  const usable = doc.page.width - left - doc.page.margins.right;
+  const weightSum = def.columns.reduce((s, c) => s + c.weight, 0);
+  const widths = def.columns.map((c) => (usable * c.weight) / weightSum);
+  const aligns = def.columns.map((c): 'left' | 'right' =>
+    c.kind === 'money' || c.kind === 'int' ? 'right' : 'left',
+  );
+
+  const drawRow = (cells: string[], bold: boolean): void => {
+    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(8);
+    const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: widths[i]! - 6 })));
+    if (doc.y + h + 6 > doc.page.height - doc.page.margins.bottom) {
+      doc.addPage();
+      drawHeader();
+      doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(8);
+    }
+    const y = doc.y;
+    let x = left;
+    cells.forEach((c, i) => {
+      doc.text(c, x + 3, y + 3, { width: widths[i]! - 6, align: aligns[i] });
+      x += widths[i]!;
+    });
+    doc.y = y + h + 6;
+    doc.moveTo(left, doc.y).lineTo(x, doc.y).lineWidth(0.5).strokeColor('#b1b4b6').stroke();
+  };
+  // The header row, drawn again at the top of each page.
+  const drawHeader = (): void =>
+    drawRow(
+      def.columns.map((c) => c.header),
+      true,
+    );
+  drawHeader();
+  let n = 0;
+  for await (const row of rows) {
+    drawRow(
+      def.columns.map((c) => cellText(c, row, brand.locale, true)),
+      false,
+    );
+    if (++n % 200 === 0) await new Promise((r) => setImmediate(r));
+  }
+  if (n === 0)
+    drawRow(
+      def.columns.map((_, i) => (i === 0 ? 'No rows match the filters.' : '')),
+      false,
+    );
+  for (const t of totalsRows(def, totals, brand.locale, true)) drawRow(t, true);
+  doc.x = left;
+  doc.end();
+  await finished;
+}
