@@ -196,6 +196,21 @@ describe('admin users: invitation', () => {
     ]);
     expect(res.status).toBe(400);
     expect(res.text).toContain('already exists');
+    // Two invitations for one new address at the same moment: one wins, the other is told why.
+    const email = `race-${Date.now()}@test.example`;
+    const page = await a.agent.get('/admin/users/new');
+    const body = new URLSearchParams({
+      name: 'Race',
+      email,
+      role: 'user',
+      _csrf: csrfFrom(page.text),
+    }).toString();
+    const both = await Promise.all([
+      a.agent.post('/admin/users/new').type('form').send(body),
+      a.agent.post('/admin/users/new').type('form').send(body),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([303, 400]);
+    expect(await t.deps.db('users').where({ email })).toHaveLength(1);
   });
 });
 
@@ -249,6 +264,7 @@ describe('admin users: last admin and deactivation', () => {
       [],
     );
     expect(self.status).toBe(409);
+    expect(self.text).toContain('You cannot deactivate yourself');
     const demote = await post(a.agent, `/admin/users/${a.admin.id}`, `/admin/users/${a.admin.id}`, [
       ['name', 'Ada Admin'],
       ['email', a.admin.email],
@@ -270,6 +286,7 @@ describe('admin users: last admin and deactivation', () => {
       [],
     );
     expect(r1.status).toBe(409);
+    expect(r1.text).toContain('last active portal admin');
     const r2 = await post(su.agent, `/admin/users/${a.admin.id}`, `/admin/users/${a.admin.id}`, [
       ['name', 'Ada Admin'],
       ['email', a.admin.email],

@@ -4,7 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ValidationFailed, type FieldError } from '../../http/errors.ts';
+import { Conflict, ValidationFailed, type FieldError } from '../../http/errors.ts';
 import { parseForm } from '../../http/forms.ts';
 import { pageHref, pageQuery } from '../../http/pagination.ts';
 import { PERMISSIONS, type Permission } from '../../http/types.ts';
@@ -191,15 +191,26 @@ export function adminUsersRoutes(deps: Deps): Router {
         action,
         user,
         isSelf: user.id === res.locals.scope!.user.id,
+        refusal: undefined,
       });
     });
     router.post(`/:id/${action}`, async (req, res) => {
-      const u = await deps.adminUsers.setActive(
-        res.locals.scope!,
-        idOf(req),
-        action === 'activate',
-        ctxOf(deps, req, res),
-      );
+      const scope = res.locals.scope!;
+      let u: AdminUserRow;
+      try {
+        u = await deps.adminUsers.setActive(scope, idOf(req), action === 'activate', ctxOf(deps, req, res));
+      } catch (e) {
+        if (!(e instanceof Conflict)) throw e;
+        // Self or last admin: the confirmation page again, with the reason (409).
+        const user = await deps.adminUsers.get(scope, idOf(req));
+        return res.status(409).render('admin-users/confirm', {
+          title: `${action === 'deactivate' ? 'Deactivate' : 'Activate'} ${user.name}?`,
+          action,
+          user,
+          isSelf: user.id === scope.user.id,
+          refusal: e.message,
+        });
+      }
       req.session.flash =
         action === 'deactivate'
           ? `${u.name} is deactivated. Their sessions have ended and their report schedules are paused.`

@@ -104,6 +104,8 @@ export function createAdminUsersService(d: {
     /** Creates an invited user of the scope's customer and queues their invitation. */
     async create(scope: Scope, input: UserInput, ctx: Ctx): Promise<number> {
       const email = input.email.trim().toLowerCase();
+      const duplicate = () =>
+        new ValidationFailed([{ field: 'email', message: 'A user with this email address already exists' }]);
       const id = await db.transaction(async (trx) => {
         if (await repo.emailTaken(email, null, trx))
           throw new ValidationFailed([
@@ -118,7 +120,11 @@ export function createAdminUsersService(d: {
             permissions: permissionsFor(input),
             status: 'invited',
           })
-          .returning(['id', 'email', 'name', 'role', 'permissions', 'status'])) as AdminUserRow[];
+          .returning(['id', 'email', 'name', 'role', 'permissions', 'status'])
+          .catch((e: Error & { code?: string }) => {
+            // Two admins inviting the same address at once: the unique index decides.
+            throw e.code === '23505' ? duplicate() : e;
+          })) as AdminUserRow[];
         const u = row!;
         await sendInvite(trx, scope, u, ctx);
         await audit.record(auditEntry(scope, ctx, 'user.create', u.id, null, snapshot(u)), trx);
