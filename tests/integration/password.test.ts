@@ -54,6 +54,8 @@ describe('password policy', () => {
     expect(passwordProblem('Password1234')).toMatch(/too common/);
     expect(passwordProblem('someone@test.example', 'someone@test.example')).toMatch(/email/);
     expect(passwordProblem('x'.repeat(1024))).toBeUndefined();
+    expect(passwordProblem('correct horse battery staple '.repeat(3).slice(0, 64))).toBeUndefined();
+    expect(passwordProblem('ünïcödé pässwörd ✓')).toBeUndefined();
     expect(passwordProblem('tulip anchor velvet 42')).toBeUndefined();
   });
 });
@@ -120,6 +122,11 @@ describe('forgotten password', () => {
     expect(audit).toContain('password.reset');
     expect(audit).not.toContain(link.split('/').pop());
     expect(audit).not.toContain('brand new passphrase');
+    // Nor do the logs: the link's path is logged redacted.
+    const logs = t.logs.join('\n');
+    expect(logs).not.toContain(link.split('/').pop());
+    expect(logs).not.toContain('brand new passphrase');
+    expect(logs).toContain('/reset-password/[redacted]');
   });
 
   it('refuses an expired link', async () => {
