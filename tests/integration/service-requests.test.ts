@@ -185,3 +185,179 @@ describe('scoping and permissions', () => {
     expect((await viewer.get('/service-requests/new')).status).toBe(403);
   });
 });
+
+describe('attachments (the documents rules)', () => {
+  const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+  const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da6364f8ffbf1e000504020097e0a1c70000000049454e44ae426082', 'hex'); // prettier-ignore
+  const EXE = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), Buffer.alloc(200, 1)]);
+  const fields = {
+    category: 'insurance_certificate',
+    contract: '',
+    asset: '',
+    subject: 'Certificate for 2027',
+    description: 'Our renewed certificate, typed <here>.',
+    priority: 'normal',
+  };
+  const srDocs = async (): Promise<number> =>
+    Number(
+      (
+        (await t.deps
+          .db('documents')
+          .join('service_requests as r', 'r.id', 'documents.service_request_id')
+          .where('r.customer_id', customer.id)
+          .count({ n: '*' })) as { n: string }[]
+      )[0]!.n,
+    );
+  const requestCount = async (): Promise<number> =>
+    Number(
+      (
+        (await t.deps.db('service_requests').where({ customer_id: customer.id }).count({ n: '*' })) as {
+          n: string;
+        }[]
+      )[0]!.n,
+    );
+
+  async function raise(
+    files: { bytes: Buffer; name: string }[],
+    o: { csrf?: string | null; body?: Record<string, string>; to?: string; from?: string } = {},
+  ) {
+    const token =
+      o.csrf === undefined ? csrfFrom((await agent.get(o.from ?? '/service-requests/new')).text) : o.csrf;
+    const req = agent.post(o.to ?? '/service-requests');
+    if (token !== null) req.field('_csrf', token);
+    for (const [k, v] of Object.entries(o.body ?? fields)) req.field(k, v);
+    for (const f of files)
+      req.attach('files', f.bytes, {
+        ...(f.name.includes('/') ? { filepath: f.name } : { filename: f.name }),
+        contentType: 'application/octet-stream',
+      });
+    return req;
+  }
+
+  let requestId: number;
+  it('raises a request with two files, lists them and downloads them byte-identical', async () => {
+    const res = await raise([
+      { bytes: PDF, name: 'Certificate 2027.pdf' },
+      { bytes: PNG, name: 'photo.png' },
+    ]);
+    expect(res.status).toBe(303);
+    requestId = Number(/\/service-requests\/(\d+)$/.exec(res.headers.location!)![1]);
+    const rows = (await t.deps.db('documents').where({ service_request_id: requestId }).orderBy('id')) as {
+      id: number;
+      file_name: string;
+      media_type: string;
+      sha256: string;
+      contract_id: number | null;
+    }[];
+    expect(rows.map((r) => [r.file_name, r.media_type, r.contract_id])).toEqual([
+      ['Certificate 2027.pdf', 'application/pdf', null],
+      ['photo.png', 'image/png', null],
+    ]);
+    expect(rows[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const show = await agent.get(`/service-requests/${requestId}`);
+    expect(text(show.text)).toContain('raised with 2 attachments');
+    expect(show.text).toContain(`href="/documents/${rows[0]!.id}/download"`);
+    expect(show.text).toContain(`href="/documents/${rows[1]!.id}/download"`);
+    const dl = await agent
+      .get(`/documents/${rows[0]!.id}/download`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(dl.status).toBe(200);
+    expect(Buffer.compare(dl.body as Buffer, PDF)).toBe(0);
+    expect(dl.headers['content-disposition']).toMatch(/^attachment; filename="Certificate 2027\.pdf"/);
+    expect(dl.headers['x-content-type-options']).toBe('nosniff');
+    expect(
+      await t.deps.db('audit_log').where({ entity_type: 'document', entity_id: String(rows[0]!.id) }),
+    ).toHaveLength(1);
+  });
+
+  it('adds a file with a comment, and refuses the same file again on that request', async () => {
+    const before = await srDocs();
+    const ok = await raise([{ bytes: Buffer.from('a,b\n1,2\n'), name: 'meter readings.csv' }], {
+      from: `/service-requests/${requestId}`,
+      to: `/service-requests/${requestId}/comments`,
+      body: { body: 'Readings attached.' },
+    });
+    expect(ok.status).toBe(303);
+    expect(await srDocs()).toBe(before + 1);
+    const page = await agent.get(`/service-requests/${requestId}`);
+    expect(text(page.text)).toContain('Comment added with 1 attachment.');
+    expect(text(page.text)).toContain('meter readings.csv');
+    const again = await raise([{ bytes: PDF, name: 'again.pdf' }], {
+      from: `/service-requests/${requestId}`,
+      to: `/service-requests/${requestId}/comments`,
+      body: { body: 'Keep this comment' },
+    });
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('href="#files"');
+    expect(text(again.text)).toContain('already on the request as “Certificate 2027.pdf”');
+    expect(again.text).toContain('Keep this comment');
+    expect(await srDocs()).toBe(before + 1);
+  });
+
+  it.each([
+    ['a .exe renamed .pdf', EXE, 'invoice.pdf', 'its content is not one of these'],
+    ['an empty file', Buffer.alloc(0), 'empty.pdf', 'The file is empty'],
+    ['../ in the name', PDF, '../../etc/passwd.pdf', 'must not contain a folder path'],
+    ['an 11 MB file', Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024)]), 'big.pdf', '10 MB or smaller'],
+  ])(
+    'refuses %s with the error summary, keeps what was typed, stores nothing',
+    async (_, bytes, name, msg) => {
+      const [docs, requests] = [await srDocs(), await requestCount()];
+      const res = await raise([{ bytes, name }]);
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('There is a problem');
+      expect(res.text).toContain('href="#files"');
+      expect(text(res.text)).toContain(msg);
+      expect(res.text).toContain('value="Certificate for 2027"');
+      expect(res.text).toContain('typed &lt;here&gt;.');
+      expect(await srDocs()).toBe(docs);
+      expect(await requestCount()).toBe(requests);
+    },
+  );
+
+  it('refuses a multipart post without a CSRF token (403), nothing stored', async () => {
+    const [docs, requests] = [await srDocs(), await requestCount()];
+    expect((await raise([{ bytes: PDF, name: 'x.pdf' }], { csrf: null })).status).toBe(403);
+    expect((await raise([{ bytes: PDF, name: 'x.pdf' }], { csrf: 'forged' })).status).toBe(403);
+    const c = await raise([{ bytes: PNG, name: 'y.png' }], {
+      csrf: null,
+      to: `/service-requests/${requestId}/comments`,
+      body: { body: 'no token' },
+    });
+    expect(c.status).toBe(403);
+    expect(await srDocs()).toBe(docs);
+    expect(await requestCount()).toBe(requests);
+  });
+
+  it("answers 404 for another customer's attachment and for files on another customer's request", async () => {
+    const db = t.deps.db;
+    const other = (await db('service_requests').where({ id: foreignRequest }).first('customer_id')) as {
+      customer_id: number;
+    };
+    const [d] = (await db('documents')
+      .insert({
+        customer_id: other.customer_id,
+        service_request_id: foreignRequest,
+        category: 'correspondence',
+        file_name: 'theirs.pdf',
+        media_type: 'application/pdf',
+        size_bytes: 10,
+        sha256: 'b'.repeat(64),
+        storage_key: `foreign-sr-${foreignRequest}`,
+      })
+      .returning('id')) as { id: number }[];
+    expect((await agent.get(`/documents/${d!.id}/download`)).status).toBe(404);
+    const res = await raise([{ bytes: PDF, name: 'z.pdf' }], {
+      from: '/service-requests/new',
+      to: `/service-requests/${foreignRequest}/comments`,
+      body: { body: 'hello' },
+    });
+    expect(res.status).toBe(404);
+    expect(await db('documents').where({ service_request_id: foreignRequest })).toHaveLength(1);
+  });
+});

@@ -6,14 +6,17 @@
  *   field comes first in the form, so it is parsed even when the file is too large).
  * - contractDocumentsRoutes, at /contracts/:contractId/documents (contracts.view; POST also
  *   documents.upload): list and upload form, upload.
- * - documentDownloadRoutes, at /documents (contracts.view): download as an attachment.
+ * - documentDownloadRoutes, at /documents (contracts.view, or service_requests.manage for a service
+ *   request's attachment): download as an attachment.
+ * - multipartParser/uploadedFiles: also used by service-request attachments.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import type { Deps } from '../../container.ts';
 import { requirePermission } from '../../http/auth.ts';
-import type { FieldError } from '../../http/errors.ts';
+import { Forbidden, type FieldError } from '../../http/errors.ts';
+import { hasPermission } from '../../http/types.ts';
 import { parseForm } from '../../http/forms.ts';
 import { idParam } from '../contracts/contracts.schemas.ts';
 import { ALLOWED_TEXT, CATEGORY_LABELS, DOCUMENT_CATEGORIES, MAX_BYTES } from './documents.rules.ts';
@@ -25,28 +28,56 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const parser = multer({
-  storage: multer.memoryStorage(),
-  preservePath: true, // keep '../' in names so the rules refuse them instead of silently stripping
-  limits: { fileSize: MAX_BYTES, files: 1, fields: 10, fieldSize: 10_000, parts: 12, fieldNameSize: 50 },
-}).single('file');
-
-export const uploadParser: RequestHandler = (req, res, next) => {
-  parser(req, res, (err: unknown) => {
-    if (!err) return next();
-    if (err instanceof multer.MulterError) {
-      req.uploadError =
-        err.code === 'LIMIT_FILE_SIZE'
-          ? 'The file must be 10 MB or smaller'
-          : err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT'
-            ? 'Choose one file'
-            : 'The upload could not be read';
-      req.body ??= {};
-      return next();
-    }
-    next(err);
+/**
+ * A multer (memory) parser with the documents' limits: `maxFiles` files of at most 10 MB under the
+ * form field `field`. A refusal by multer is put on `req.uploadError` (the handler re-renders its
+ * form with it) instead of failing the request. Forms put the file input last, so every typed
+ * field is already parsed when a file is refused for its size.
+ */
+export function multipartParser(field: string, maxFiles: number, maxFields = 10): RequestHandler {
+  const parse = multer({
+    storage: multer.memoryStorage(),
+    preservePath: true, // keep '../' in names so the rules refuse them instead of silently stripping
+    limits: {
+      fileSize: MAX_BYTES,
+      files: maxFiles,
+      fields: maxFields,
+      fieldSize: 25_000,
+      parts: maxFields + maxFiles,
+      fieldNameSize: 50,
+    },
   });
-};
+  const parser = maxFiles === 1 ? parse.single(field) : parse.array(field, maxFiles);
+  return (req, res, next) => {
+    parser(req, res, (err: unknown) => {
+      if (!err) return next();
+      if (err instanceof multer.MulterError) {
+        req.uploadError =
+          err.code === 'LIMIT_FILE_SIZE'
+            ? 'The file must be 10 MB or smaller'
+            : err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT'
+              ? maxFiles === 1
+                ? 'Choose one file'
+                : `Choose up to ${maxFiles} files`
+              : 'The upload could not be read';
+        req.body ??= {};
+        return next();
+      }
+      next(err);
+    });
+  };
+}
+
+export const uploadParser: RequestHandler = multipartParser('file', 1);
+
+/** The files multer parsed, with their names decoded (multer reads the header as latin1; browsers send UTF-8). */
+export function uploadedFiles(req: Request): { originalName: string; bytes: Buffer }[] {
+  const files = req.file ? [req.file] : Array.isArray(req.files) ? req.files : [];
+  return files.map((f) => ({
+    originalName: Buffer.from(f.originalname, 'latin1').toString('utf8'),
+    bytes: f.buffer,
+  }));
+}
 
 const ctx = (req: Request, res: Response) => ({
   ip: req.ip ?? null,
@@ -111,9 +142,7 @@ export function contractDocumentsRoutes(deps: Deps): Router {
       res.locals.scope!,
       contractIdOf(req),
       {
-        // multer decodes the header's file name as latin1; browsers send UTF-8.
-        originalName: Buffer.from(req.file.originalname, 'latin1').toString('utf8'),
-        bytes: req.file.buffer,
+        ...uploadedFiles(req)[0]!,
         category: form.data.category,
         note: form.data.note,
       },
@@ -131,6 +160,9 @@ export function documentDownloadRoutes(deps: Deps): Router {
   const router = Router();
   router.get('/:id/download', async (req, res) => {
     const doc = await deps.documents.get(res.locals.scope!, idParam(req.params.id));
+    // Mounted for contracts.view or service_requests.manage: each kind needs its own permission.
+    const needs = doc.serviceRequestId ? 'service_requests.manage' : 'contracts.view';
+    if (!req.user || !hasPermission(req.user, needs)) throw new Forbidden();
     const bytes = await deps.documents.content(doc);
     const ascii = doc.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
     res.setHeader('Content-Type', doc.mediaType);

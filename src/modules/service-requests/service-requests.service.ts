@@ -155,7 +155,13 @@ export function createServiceRequestsService(d: {
       >;
     },
 
-    async create(s: Scope, input: NewRequest, ctx: Ctx): Promise<{ id: number; number: string }> {
+    /** `attach` runs inside the creating transaction (attachments' rows). */
+    async create(
+      s: Scope,
+      input: NewRequest,
+      ctx: Ctx,
+      attach?: (trx: Knex.Transaction, id: number) => Promise<void>,
+    ): Promise<{ id: number; number: string }> {
       const w = { customer_id: s.customerId, private_label_id: s.labelId };
       const errors = [];
       let contractId = input.contractId;
@@ -195,6 +201,7 @@ export function createServiceRequestsService(d: {
         const id = row!.id;
         const number = `SR-${s.today.slice(0, 4)}-${String(id).padStart(6, '0')}`;
         await trx('service_requests').where({ id }).update({ number });
+        if (attach) await attach(trx, id);
         await d.audit.record(
           {
             actorUserId: s.user.id,
@@ -224,10 +231,17 @@ export function createServiceRequestsService(d: {
     },
 
     /** A comment; lessor staff comment as the lessor. A customer's reply reopens a request waiting on them. */
-    async comment(s: Scope, id: number, body: string, ctx: Ctx): Promise<void> {
+    async comment(
+      s: Scope,
+      id: number,
+      body: string,
+      ctx: Ctx,
+      attach?: (trx: Knex.Transaction, id: number) => Promise<void>,
+    ): Promise<void> {
       const r = await get(s, id);
       const isLessor = s.user.role === 'superuser';
       await db.transaction(async (trx) => {
+        if (attach) await attach(trx, id);
         await trx('service_request_comments').insert({
           service_request_id: id,
           author_user_id: s.user.id,
