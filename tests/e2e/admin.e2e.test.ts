@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { Secret, TOTP } from 'otpauth';
 import { createCustomer, createUser, FACTORY_PASSWORD } from '../factories/index.ts';
 import {
   browserAvailable,
@@ -124,6 +125,44 @@ describe.skipIf(!browserAvailable)('admin in the browser', () => {
 
     await colleague.context.close();
     await context.close();
+    ran++;
+  }, 120_000);
+
+  it('an admin switches on two-step sign-in with the keyboard and signs in with a code', async () => {
+    const db = env.t.deps.db;
+    const c = await createCustomer(db, { name: 'Two Step Tiles Ltd' });
+    const admin = await createUser(db, { customer_id: c.id, role: 'portal_admin', name: 'Tess Twostep' });
+    const codeFor = (secret: string) =>
+      new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({
+        timestamp: env.t.clock.now().getTime(),
+      });
+
+    const { page, context } = await env.newPage();
+    await signInWithKeyboard(page, env.base(), admin.email, FACTORY_PASSWORD);
+    await page.goto(`${env.base()}/account`);
+    await expectAccessible(page, 'account');
+    await screenshot(page, 'account');
+    await activate(page, 'a[href="/account/two-step"]');
+    await expectAccessible(page, 'two-step enrolment');
+    await screenshot(page, 'account-two-step');
+    const secret = ((await page.locator('code.key').textContent()) ?? '').replace(/\s/g, '');
+    await typeInto(page, '#code', codeFor(secret));
+    await pressAndWaitForLoad(page, 'Enter');
+    expect(await page.locator('h1').textContent()).toBe('Your recovery codes');
+    await expectAccessible(page, 'recovery codes');
+    await screenshot(page, 'account-recovery-codes');
+    await context.close();
+
+    env.t.clock.advance(30_000);
+    const next = await env.newPage();
+    await signInWithKeyboard(next.page, env.base(), admin.email, FACTORY_PASSWORD);
+    expect(new URL(next.page.url()).pathname).toBe('/login/two-step');
+    await expectAccessible(next.page, 'two-step code');
+    await screenshot(next.page, 'login-two-step');
+    await typeInto(next.page, '#code', codeFor(secret));
+    await pressAndWaitForLoad(next.page, 'Enter');
+    expect(new URL(next.page.url()).pathname).toBe('/');
+    await next.context.close();
     ran++;
   }, 120_000);
 });

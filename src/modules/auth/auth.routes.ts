@@ -4,6 +4,7 @@ import { safeReturnTo } from '../../http/auth.ts';
 import { parseForm } from '../../http/forms.ts';
 import type { Deps } from '../../container.ts';
 import { signInSchema } from './auth.schemas.ts';
+import { postedCode } from './two-step.service.ts';
 
 type AuthCallback = (err: unknown, user: Express.User | false, info?: { message?: string }) => void;
 
@@ -11,6 +12,36 @@ function renderSignIn(res: Response, status: number, locals: Record<string, unkn
   res
     .status(status)
     .render('auth/login', { title: 'Sign in', errors: [], values: {}, notice: undefined, ...locals });
+}
+
+/** Signs the user in (passport regenerates the session id: fixation protection), audits, redirects. */
+export function completeSignIn(
+  deps: Deps,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  user: Express.User,
+  returnTo: string,
+): void {
+  req.logIn(user, (loginErr) => {
+    if (loginErr) return next(loginErr);
+    const now = deps.clock.now().getTime();
+    req.session.createdAt = now;
+    req.session.lastSeenAt = now;
+    deps.logger.info({ event: 'sign_in', userId: user.id, requestId: res.locals.requestId }, 'signed in');
+    deps.audit
+      .record({
+        actorUserId: user.id,
+        actingCustomerId: user.customerId,
+        action: 'auth.sign_in',
+        entityType: 'user',
+        entityId: user.id,
+        ip: req.ip ?? null,
+        requestId: res.locals.requestId,
+      })
+      .then(() => req.session.save(() => res.redirect(303, returnTo)))
+      .catch(next);
+  });
 }
 
 export function authRoutes(deps: Deps, passport: InstanceType<typeof Passport>): Router {
@@ -80,22 +111,69 @@ export function authRoutes(deps: Deps, passport: InstanceType<typeof Passport>):
             values: { email: form.data.email, returnTo },
           });
         }
-        // passport regenerates the session id here (fixation protection).
-        req.logIn(user, (loginErr) => {
-          if (loginErr) return next(loginErr);
-          const now = deps.clock.now().getTime();
-          req.session.createdAt = now;
-          req.session.lastSeenAt = now;
-          deps.logger.info(
-            { event: 'sign_in', userId: user.id, requestId: res.locals.requestId },
-            'signed in',
-          );
-          audit('auth.sign_in', user.id, user.customerId)
-            .then(() => req.session.save(() => res.redirect(303, returnTo)))
-            .catch(next);
-        });
+        // Two-step sign-in: the password was right; the session is not signed in until the code is.
+        deps.twoStep
+          .isEnabled(user.id)
+          .then((twoStep) => {
+            if (!twoStep) return completeSignIn(deps, req, res, next, user, returnTo);
+            req.session.twoStep = { userId: user.id, returnTo, at: deps.clock.now().getTime() };
+            req.session.save(() => res.redirect(303, '/login/two-step'));
+          })
+          .catch(next);
       },
     )(req, res, next);
+  });
+
+  // Second step: a code from the authenticator app or a recovery code. Paste allowed.
+  const TWO_STEP_MS = 5 * 60 * 1000;
+  const pending = (req: Request) => {
+    const p = req.session.twoStep;
+    return p && deps.clock.now().getTime() - p.at < TWO_STEP_MS ? p : undefined;
+  };
+  const renderTwoStep = (res: Response, status: number, errors: { field: string; message: string }[] = []) =>
+    res.status(status).render('auth/two-step', { title: 'Enter your sign-in code', errors });
+
+  router.get('/login/two-step', (req, res) => {
+    if (!pending(req)) return res.redirect(303, '/login');
+    res.setHeader('Cache-Control', 'no-store');
+    renderTwoStep(res, 200);
+  });
+
+  router.post('/login/two-step', async (req, res, next) => {
+    const p = pending(req);
+    if (!p) return res.redirect(303, '/login');
+    const code = postedCode(req.body, 64);
+    if (!code) return renderTwoStep(res, 400, [{ field: 'code', message: 'Enter the code' }]);
+    const user = await deps.users.findById(p.userId);
+    if (!user || user.status !== 'active') {
+      delete req.session.twoStep;
+      return res.redirect(303, '/login');
+    }
+    const result = await deps.twoStep.verify(user.id, code, {
+      ip: req.ip ?? null,
+      requestId: res.locals.requestId,
+      customerId: user.customerId,
+    });
+    if (typeof result === 'object') {
+      const minutes = Math.max(1, Math.ceil(result.throttledSeconds / 60));
+      res.setHeader('Retry-After', String(minutes * 60));
+      return renderTwoStep(res, 429, [
+        {
+          field: 'code',
+          message: `Too many wrong codes. Wait ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} and try again.`,
+        },
+      ]);
+    }
+    if (result === 'wrong')
+      return renderTwoStep(res, 401, [
+        {
+          field: 'code',
+          message: 'That code is wrong or has been used. Enter the current code from your app',
+        },
+      ]);
+    delete req.session.twoStep;
+    const { passwordHash: _h, status: _s, ...sessionUser } = user;
+    completeSignIn(deps, req, res, next, sessionUser, p.returnTo);
   });
 
   // The time-out dialog's "Stay signed in": the session middleware has already renewed it.

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { Secret, TOTP } from 'otpauth';
+import { createCustomer, createUser, FACTORY_PASSWORD } from '../factories/index.ts';
+import { csrfFrom, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const codeFor = (secret: string): string =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({
+    timestamp: t.clock.now().getTime(),
+  });
+
+async function postCode(agent: Agent, from: string, to: string, code: string) {
+  const page = await agent.get(from);
+  return agent
+    .post(to)
+    .type('form')
+    .send({ code, _csrf: csrfFrom(page.text) });
+}
+
+describe('two-step sign-in', () => {
+  it('enrols with a QR code, then asks for a code at sign-in; codes and recovery codes work once', async () => {
+    const c = await createCustomer(t.deps.db);
+    const u = await createUser(t.deps.db, { customer_id: c.id, role: 'portal_admin' });
+    const { agent } = await signIn(t.app, u.email, FACTORY_PASSWORD);
+
+    const account = await agent.get('/account');
+    expect(account.text).toContain('Set up two-step sign-in');
+    const enrol = await agent.get('/account/two-step');
+    expect(enrol.status).toBe(200);
+    expect(enrol.text).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]+" alt="QR code/);
+    expect(enrol.text).toContain('autocomplete="one-time-code"');
+    const secret = /<code class="key">([A-Z2-7 ]+)<\/code>/.exec(enrol.text)![1]!.replace(/ /g, '');
+
+    const wrong = await agent
+      .post('/account/two-step')
+      .type('form')
+      .send({ code: '000000', _csrf: csrfFrom(enrol.text) });
+    expect(wrong.status).toBe(400);
+    const ok = await agent
+      .post('/account/two-step')
+      .type('form')
+      .send({ code: ` ${codeFor(secret)} `, _csrf: csrfFrom(enrol.text) });
+    expect(ok.status).toBe(200);
+    const recovery = [...ok.text.matchAll(/<code>([0-9a-f]{5}-[0-9a-f]{5})<\/code>/g)].map((m) => m[1]!);
+    expect(recovery).toHaveLength(10);
+    const stored = JSON.stringify(await t.deps.db('user_recovery_codes').where({ user_id: u.id }));
+    expect(stored).not.toContain(recovery[0]!.replace('-', ''));
+    expect(stored).not.toContain(recovery[0]);
+
+    // Password alone no longer signs in.
+    const second = await signIn(t.app, u.email, FACTORY_PASSWORD);
+    expect(second.res.status).toBe(303);
+    expect(second.res.headers.location).toBe('/login/two-step');
+    expect((await second.agent.get('/')).headers.location).toMatch(/^\/login/);
+    // The code used at enrolment cannot be replayed.
+    const replay = await postCode(second.agent, '/login/two-step', '/login/two-step', codeFor(secret));
+    expect(replay.status).toBe(401);
+    t.clock.advance(30_000);
+    const good = await postCode(second.agent, '/login/two-step', '/login/two-step', codeFor(secret));
+    expect(good.status).toBe(303);
+    expect((await second.agent.get('/')).status).toBe(200);
+
+    // A recovery code works once.
+    const third = await signIn(t.app, u.email, FACTORY_PASSWORD);
+    const rc = await postCode(third.agent, '/login/two-step', '/login/two-step', recovery[0]!);
+    expect(rc.status).toBe(303);
+    const fourth = await signIn(t.app, u.email, FACTORY_PASSWORD);
+    const rc2 = await postCode(fourth.agent, '/login/two-step', '/login/two-step', recovery[0]!);
+    expect(rc2.status).toBe(401);
+
+    // Without a password first, the code page sends you to sign in.
+    const anon = request.agent(t.app);
+    expect((await anon.get('/login/two-step')).headers.location).toBe('/login');
+
+    const audit = JSON.stringify(await t.deps.db('audit_log').where({ entity_id: String(u.id) }));
+    expect(audit).toContain('two_step.enable');
+    expect(audit).toContain('auth.two_step_passed');
+    expect(audit).toContain('auth.two_step_failed');
+    expect(audit).not.toContain(secret);
+    expect(t.logs.join('\n')).not.toContain(secret);
+  });
+
+  it('throttles wrong codes', async () => {
+    const c = await createCustomer(t.deps.db);
+    const u = await createUser(t.deps.db, { customer_id: c.id });
+    const { agent } = await signIn(t.app, u.email, FACTORY_PASSWORD);
+    const enrol = await agent.get('/account/two-step');
+    const secret = /<code class="key">([A-Z2-7 ]+)<\/code>/.exec(enrol.text)![1]!.replace(/ /g, '');
+    await agent
+      .post('/account/two-step')
+      .type('form')
+      .send({ code: codeFor(secret), _csrf: csrfFrom(enrol.text) });
+    const s = await signIn(t.app, u.email, FACTORY_PASSWORD);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++)
+      statuses.push((await postCode(s.agent, '/login/two-step', '/login/two-step', '123456')).status);
+    expect(statuses.slice(0, 10).every((x) => x === 401)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    // A user may switch it off again.
+    const page = await agent.get('/account');
+    const off = await agent
+      .post('/account/two-step/disable')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
+    expect(off.status).toBe(303);
+    expect((await signIn(t.app, u.email, FACTORY_PASSWORD)).res.headers.location).toBe('/');
+  });
+});
