@@ -86,6 +86,23 @@ describe('two-step sign-in', () => {
     expect(audit).toContain('auth.two_step_failed');
     expect(audit).not.toContain(secret);
     expect(t.logs.join('\n')).not.toContain(secret);
+
+    // Lost phone and codes: another admin of the customer switches it off for them.
+    const other = await createUser(t.deps.db, { customer_id: c.id, role: 'portal_admin' });
+    const admin = await signIn(t.app, other.email, FACTORY_PASSWORD);
+    const page = await admin.agent.get(`/admin/users/${u.id}`);
+    expect(page.text).toContain('Switch off two-step sign-in');
+    const reset = await admin.agent
+      .post(`/admin/users/${u.id}/two-step/reset`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
+    expect(reset.status).toBe(303);
+    expect((await signIn(t.app, u.email, FACTORY_PASSWORD)).res.headers.location).toBe('/');
+    const row = (await t.deps
+      .db('audit_log')
+      .where({ entity_id: String(u.id), action: 'two_step.disable' })
+      .first()) as { actor_user_id: number };
+    expect(row.actor_user_id).toBe(other.id);
   });
 
   it('throttles wrong codes', async () => {

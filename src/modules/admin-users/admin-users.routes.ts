@@ -153,6 +153,7 @@ export function adminUsersRoutes(deps: Deps): Router {
 
   router.get('/:id', async (req, res) => {
     const user = await deps.adminUsers.get(res.locals.scope!, idOf(req));
+    res.locals.twoStepOn = await deps.twoStep.isEnabled(user.id);
     renderForm(res, 200, {
       user,
       values: user as unknown as Record<string, unknown>,
@@ -164,6 +165,7 @@ export function adminUsersRoutes(deps: Deps): Router {
   router.post('/:id', async (req, res) => {
     const scope = res.locals.scope!;
     const user = await deps.adminUsers.get(scope, idOf(req));
+    res.locals.twoStepOn = await deps.twoStep.isEnabled(user.id);
     const form = parseForm(userSchema, req.body);
     if (!form.ok) return renderForm(res, 400, { user, values: form.values, errors: form.errors });
     try {
@@ -175,6 +177,22 @@ export function adminUsersRoutes(deps: Deps): Router {
     }
     req.session.flash = `Changes to ${form.data.name} saved.`;
     res.redirect(303, `/admin/users/${user.id}`);
+  });
+
+  // Lost phone and recovery codes: an admin switches the user's two-step sign-in off; they set it up again.
+  router.post('/:id/two-step/reset', async (req, res) => {
+    const scope = res.locals.scope!;
+    const u = await deps.adminUsers.get(scope, idOf(req));
+    if (u.id === scope.user.id)
+      throw new Conflict('Use your own account page to change your two-step sign-in');
+    await deps.twoStep.disable(u.id, {
+      ip: req.ip ?? null,
+      requestId: res.locals.requestId,
+      customerId: scope.customerId,
+      actorUserId: scope.user.id,
+    });
+    req.session.flash = `Two-step sign-in is off for ${u.name}. They can set it up again from their account page.`;
+    res.redirect(303, `/admin/users/${u.id}`);
   });
 
   router.post('/:id/invitation', async (req, res) => {

@@ -19,6 +19,8 @@ export interface Ctx {
   ip: string | null;
   requestId: string;
   customerId: number | null;
+  /** Who acts, when not the user themselves (an admin resetting it). */
+  actorUserId?: number;
 }
 
 export type VerifyResult = 'ok' | 'wrong' | { throttledSeconds: number };
@@ -127,7 +129,7 @@ export function createTwoStepService(d: { db: Knex; clock: Clock; audit: AuditRe
         await trx('user_recovery_codes').where({ user_id: userId }).del();
         await audit.record(
           {
-            actorUserId: userId,
+            actorUserId: ctx.actorUserId ?? userId,
             actingCustomerId: ctx.customerId,
             action: 'two_step.disable',
             entityType: 'user',
