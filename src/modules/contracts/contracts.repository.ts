@@ -1,6 +1,7 @@
 /** Contracts' reads. Every query filters by the session's customer and private label. */
 import type { Knex } from 'knex';
 import type { Frequency, Product } from '../payoff-quotes/payoff.calc.ts';
+import { supersedeStaleQuotes } from '../payoff-quotes/payoff-quotes.supersede.ts';
 
 export interface ScopeIds {
   customerId: number;
@@ -286,6 +287,7 @@ export function createContractsRepository(db: Knex) {
     },
 
     async payoffQuotes(s: ScopeIds, contractId: number) {
+      await supersedeStaleQuotes(db, s);
       return db('payoff_quotes')
         .where({ contract_id: contractId, customer_id: s.customerId, private_label_id: s.labelId })
         .orderBy('created_at', 'desc')

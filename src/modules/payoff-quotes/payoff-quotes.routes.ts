@@ -12,6 +12,7 @@ import { parseForm } from '../../http/forms.ts';
 import { isIsoDate } from '../../lib/clock.ts';
 import { idParam, PRODUCT_LABELS } from '../contracts/contracts.schemas.ts';
 import { quotePdf } from './payoff-quotes.pdf.ts';
+import { notValidReason } from './payoff-quotes.service.ts';
 
 const ctx = (req: Request, res: Response) => ({
   ip: req.ip ?? null,
@@ -158,7 +159,13 @@ export function payoffViewRoutes(deps: Deps): Router {
     const q = await deps.payoffQuotes.get(scope, idParam(req.params.id));
     const flash = req.session.flash;
     delete req.session.flash;
-    res.render('payoff-quotes/show', { title: `Payoff quote ${q.number}`, q, flash });
+    res.render('payoff-quotes/show', {
+      title: `Payoff quote ${q.number}`,
+      q,
+      flash,
+      notValid: notValidReason(q),
+      problem: undefined,
+    });
   });
 
   return router;
@@ -168,7 +175,22 @@ export function payoffEmailRoutes(deps: Deps): Router {
   const router = Router();
   router.post('/:id/email', async (req, res) => {
     const id = idParam(req.params.id);
-    const to = await deps.payoffQuotes.email(res.locals.scope!, id, ctx(req, res));
+    const scope = res.locals.scope!;
+    let to: string;
+    try {
+      to = await deps.payoffQuotes.email(scope, id, ctx(req, res));
+    } catch (e) {
+      if (!(e instanceof Conflict)) throw e;
+      // Superseded or expired: say so on the quote's page, with the way to a new quote.
+      const q = await deps.payoffQuotes.get(scope, id);
+      return res.status(409).render('payoff-quotes/show', {
+        title: `Error: Payoff quote ${q.number}`,
+        q,
+        flash: undefined,
+        notValid: notValidReason(q),
+        problem: e.message,
+      });
+    }
     req.session.flash = `Quote sent to ${to}.`;
     res.redirect(303, `/payoff-quotes/${id}`);
   });

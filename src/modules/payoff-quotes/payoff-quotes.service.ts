@@ -1,6 +1,8 @@
 /**
  * Payoff quotes: what may be quoted, the itemised figures (payoff.calc.ts), saving a quote with
- * its inputs and breakdown unchanged, reading, listing and e-mailing it.
+ * its inputs and breakdown unchanged, reading, listing and e-mailing it. Reading and listing
+ * first mark stale issued quotes superseded (supersedeStaleQuotes); a superseded or expired quote
+ * is not e-mailed.
  */
 import path from 'node:path';
 import ejs from 'ejs';
@@ -15,6 +17,7 @@ import { quoteStatus } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../outbox/outbox.service.ts';
 import { computeQuote, latestPayoffDate, type Breakdown, type QuoteLabel } from './payoff.calc.ts';
 import { quotePdf } from './payoff-quotes.pdf.ts';
+import { supersedeStaleQuotes } from './payoff-quotes.supersede.ts';
 
 export interface QuoteRow {
   id: number;
@@ -45,6 +48,15 @@ export function refusal(c: ContractRow): string | undefined {
   if (c.status === 'paid_off') return `Contract ${c.number} is paid off: there is nothing left to pay.`;
   if (c.status === 'terminated')
     return `Contract ${c.number} has been terminated: a payoff quote cannot be given. Contact us for the closing balance.`;
+  return undefined;
+}
+
+/** Why a quote may not be e-mailed as valid, or undefined when it may. */
+export function notValidReason(q: { status: string; contractNumber: string }): string | undefined {
+  if (q.status === 'superseded')
+    return `This quote is superseded: a payment or late fee was posted to contract ${q.contractNumber} after it was issued, so its figures are out of date. It cannot be e-mailed as a valid quote.`;
+  if (q.status === 'expired')
+    return 'This quote has expired: its valid-until date has passed. It cannot be e-mailed as a valid quote.';
   return undefined;
 }
 
@@ -187,6 +199,7 @@ export function createPayoffQuotesService(d: {
     });
 
   async function get(scope: Scope, id: number): Promise<QuoteRow> {
+    await supersedeStaleQuotes(db, scope);
     const row = (await scoped(scope).andWhere('q.id', id).first(columns)) as QuoteRow | undefined;
     if (!row) throw new NotFound();
     return {
@@ -260,6 +273,7 @@ export function createPayoffQuotesService(d: {
     },
 
     async list(scope: Scope) {
+      await supersedeStaleQuotes(db, scope);
       const rows = (await scoped(scope)
         .orderBy('q.created_at', 'desc')
         .orderBy('q.id', 'desc')
@@ -271,6 +285,8 @@ export function createPayoffQuotesService(d: {
     /** Queues the quote, with its PDF, to the signed-in user's own address. */
     async email(scope: Scope, id: number, ctx: Ctx): Promise<string> {
       const quote = await get(scope, id);
+      const why = notValidReason(quote);
+      if (why) throw new Conflict(why);
       const doc = quotePdf(quote, scope.label, scope.customer);
       const chunks: Buffer[] = [];
       const pdf = await new Promise<Buffer>((resolve, reject) => {
