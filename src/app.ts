@@ -28,6 +28,27 @@ import { paymentsViewRoutes } from './modules/payments/payments-history.routes.t
 import { paymentMethodsRoutes } from './modules/payment-methods/payment-methods.routes.ts';
 import { autopayRoutes } from './modules/autopay/autopay.routes.ts';
 import { gatewayRoutes, requireOneOf } from './modules/gateway/gateway.routes.ts';
+import { contractsRoutes } from './modules/contracts/contracts.routes.ts';
+import {
+  payoffEmailRoutes,
+  payoffRequestRoutes,
+  payoffViewRoutes,
+} from './modules/payoff-quotes/payoff-quotes.routes.ts';
+import {
+  attachmentsParser,
+  serviceRequestsRoutes,
+} from './modules/service-requests/service-requests.routes.ts';
+import {
+  contractDocumentsRoutes,
+  documentDownloadRoutes,
+  uploadParser,
+} from './modules/documents/documents.routes.ts';
+import { adminUsersRoutes } from './modules/admin-users/admin-users.routes.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { accountRoutes } from './modules/account/account.routes.ts';
+import { passwordRoutes } from './modules/password/password.routes.ts';
+import { reportsRoutes } from './modules/reports/reports.routes.ts';
+import { reportFileRoutes, reportSchedulesRoutes } from './modules/reports/reports.schedules.routes.ts';
 
 export interface AppHandle {
   app: Express;
@@ -73,18 +94,39 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
   const auth = setUpPassport(deps.auth);
   app.use(...auth.middleware);
   app.use(loadCurrentCustomer(deps.customersRepo, clock));
+  // Document uploads are multipart: parse them (signed in, with documents.upload, 10 MB limit)
+  // before the CSRF check so it can read the form's `_csrf` field.
+  app.post(
+    '/contracts/:contractId/documents',
+    requireAuth,
+    noStore,
+    requireCustomer,
+    requirePermission('documents.upload'),
+    uploadParser,
+  );
+  // Service requests and their comments take optional attachments (same parser and rules).
+  app.post(
+    ['/service-requests', '/service-requests/:id/comments'],
+    requireAuth,
+    noStore,
+    requireCustomer,
+    requirePermission('service_requests.manage'),
+    attachmentsParser,
+  );
   app.use(csrfProtection);
   app.use(csrfToken);
   app.use(navigationLocals(config.sessionIdleMs));
 
   app.use(authRoutes(deps, auth.passport));
+  app.use(passwordRoutes(deps));
   app.use('/customers', requireAuth, noStore, requireRole('superuser'), customersRoutes(deps));
   app.get('/', requireAuth, noStore, requireCustomer, homeRoutes(deps));
-  // Invoices & Payments. /payments: history and receipts need invoices.view; the paying router
-  // (/payments/new, review, confirm, cancel) after it needs payments.make.
+  // Invoices & Payments. /payments: history and receipts need invoices.view or payments.make (a
+  // payer sees what they paid); the paying router (/payments/new, review, confirm, cancel)
+  // after it needs payments.make.
   const signedIn = [requireAuth, noStore, requireCustomer];
   app.use('/invoices', ...signedIn, requirePermission('invoices.view'), invoicesRoutes(deps));
-  app.use('/payments', ...signedIn, requirePermission('invoices.view'), paymentsViewRoutes(deps));
+  app.use('/payments', ...signedIn, requireOneOf('invoices.view', 'payments.make'), paymentsViewRoutes(deps));
   app.use('/payments', ...signedIn, requirePermission('payments.make'), paymentsMakeRoutes(deps));
   app.use(
     '/payment-methods',
@@ -120,6 +162,47 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
     requireAnyPermission('assets.view', 'assets.request_location_change'),
     locationChangeRequestRoutes(deps),
   );
+  // Contracts (issue 4). Requesting a quote needs payoff.request; reading contracts and quotes
+  // needs contracts.view; e-mailing a quote needs payoff.request.
+  app.use(
+    '/contracts/:contractId/payoff-quotes',
+    ...signedIn,
+    requirePermission('payoff.request'),
+    payoffRequestRoutes(deps),
+  );
+  app.use(
+    '/contracts/:contractId/documents',
+    ...signedIn,
+    requirePermission('contracts.view'),
+    contractDocumentsRoutes(deps),
+  );
+  app.use('/contracts', ...signedIn, requirePermission('contracts.view'), contractsRoutes(deps));
+  // Downloads: contract documents need contracts.view, service-request attachments
+  // service_requests.manage (checked per document by the route).
+  app.use(
+    '/documents',
+    ...signedIn,
+    requireOneOf('contracts.view', 'service_requests.manage'),
+    documentDownloadRoutes(deps),
+  );
+  app.use('/payoff-quotes', ...signedIn, requirePermission('contracts.view'), payoffViewRoutes(deps));
+  app.use('/payoff-quotes', ...signedIn, requirePermission('payoff.request'), payoffEmailRoutes(deps));
+  app.use(
+    '/service-requests',
+    ...signedIn,
+    requirePermission('service_requests.manage'),
+    serviceRequestsRoutes(deps),
+  );
+  // Reports (issue 6): large scheduled files by signed, expiring link; schedules (before
+  // /reports, whose /:type would otherwise see "schedules"); catalogue and run-now.
+  app.use('/reports/files', noStore, reportFileRoutes(deps));
+  app.use('/reports/schedules', ...signedIn, requirePermission('reports.schedule'), reportSchedulesRoutes(deps));
+  app.use('/reports', ...signedIn, requirePermission('reports.run'), reportsRoutes(deps));
+  // Admin and accounts (issue 7).
+  const admins = [requireAuth, noStore, requireCustomer, requireRole('portal_admin', 'superuser')];
+  app.use('/admin/users', ...admins, adminUsersRoutes(deps));
+  app.use('/admin/audit', ...admins, auditRoutes(deps));
+  app.use('/account', requireAuth, noStore, accountRoutes(deps));
 
   app.use(notFound);
   app.use(errorHandler(logger));

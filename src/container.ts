@@ -22,6 +22,19 @@ import { createLabelsService } from './modules/labels/labels.service.ts';
 import { createOutboxRepository } from './modules/outbox/outbox.repository.ts';
 import { createOutboxService } from './modules/outbox/outbox.service.ts';
 import { createBilling } from './modules/payments/billing.container.ts';
+import { createContractsRepository } from './modules/contracts/contracts.repository.ts';
+import { createContractsService } from './modules/contracts/contracts.service.ts';
+import { createPayoffQuotesService } from './modules/payoff-quotes/payoff-quotes.service.ts';
+import { createServiceRequestsService } from './modules/service-requests/service-requests.service.ts';
+import { createDocumentsService } from './modules/documents/documents.service.ts';
+import { localDirectoryStorage } from './modules/documents/documents.storage.ts';
+import { createAdminUsersRepository } from './modules/admin-users/admin-users.repository.ts';
+import { createAdminUsersService } from './modules/admin-users/admin-users.service.ts';
+import { createPasswordService } from './modules/password/password.service.ts';
+import { createTwoStepService } from './modules/auth/two-step.service.ts';
+import { createReportsRepository } from './modules/reports/reports.repository.ts';
+import { createReportsService } from './modules/reports/reports.service.ts';
+import { createReportSchedules } from './modules/reports/reports.schedules.ts';
 
 export interface Infrastructure {
   config: Config;
@@ -47,8 +60,19 @@ export function createContainer(infra: Infrastructure) {
   const outbox = createOutboxService(createOutboxRepository(db), infra.mailer, logger, {
     messageIdDomain: config.publicUrl ? new URL(config.publicUrl).hostname : 'portal.localhost',
   });
+  const contractsRepo = createContractsRepository(db);
+  const contracts = createContractsService(contractsRepo);
   return {
     ...infra,
+    contracts,
+    payoffQuotes: createPayoffQuotesService({ db, contractsRepo, audit, activities, outbox }),
+    serviceRequests: createServiceRequestsService({ db, audit, activities }),
+    documents: createDocumentsService({
+      db,
+      storage: localDirectoryStorage(config.documentsDir),
+      audit,
+      activities,
+    }),
     sessionCookieName: sessionCookieName(config.isProduction),
     labels,
     audit,
@@ -77,6 +101,30 @@ export function createContainer(infra: Infrastructure) {
       clock,
     }),
     outbox,
+    // Admin and accounts (issue 7).
+    adminUsers: createAdminUsersService({
+      db,
+      repo: createAdminUsersRepository(db),
+      audit,
+      outbox,
+      clock,
+    }),
+    passwords: createPasswordService({ db, clock, audit, outbox }),
+    twoStep: createTwoStepService({ db, clock, audit }),
+    // Reports (issue 6).
+    reports: createReportsService(createReportsRepository(db)),
+    reportSchedules: createReportSchedules({
+      db,
+      clock,
+      logger,
+      audit,
+      activities,
+      outbox,
+      sessionSecret: config.sessionSecret,
+      publicUrl: config.publicUrl,
+      filesDir: `${config.dataDir}/report-files`,
+      attachLimitBytes: 5 * 1024 * 1024,
+    }),
     ...createBilling({ db, config, clock, logger, audit, activities, outbox, labels }),
   };
 }

@@ -53,6 +53,14 @@ export const jobs: Job[] = [
     },
   },
   {
+    // Reports (issue 6): due schedules, once per period however many workers run.
+    name: 'scheduled-reports',
+    schedule: '20 * * * * *',
+    async run(deps, now) {
+      return `${await deps.reportSchedules.runDue(now)} scheduled reports built`;
+    },
+  },
+  {
     name: 'prune-rate-limits',
     schedule: '7 * * * *',
     async run({ db }, now) {

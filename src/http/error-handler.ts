@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../lib/logger.ts';
 import { FALLBACK_LABEL } from '../modules/labels/labels.service.ts';
 import { HttpError, NotFound } from './errors.ts';
+import { loggablePath } from './request-id.ts';
 
 const DB_DOWN_CODES = new Set([
   'ECONNREFUSED',
@@ -66,7 +67,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       {
         err: status >= 500 ? err : undefined,
         status,
-        path: req.path,
+        path: loggablePath(req.path),
         requestId: res.locals.requestId,
         userId: req.user?.id,
       },
@@ -76,7 +77,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.warn(
         {
           event: 'access_denied',
-          path: req.path,
+          path: loggablePath(req.path),
           method: req.method,
           userId: req.user?.id,
           customerId: res.locals.scope?.customerId,

@@ -156,7 +156,12 @@ describe('customer switching (superuser)', () => {
     const { agent } = await signIn(t.app, 'super@northwind.example');
     const nw = await agent.get('/customers/switch?q=lakeshore');
     expect(nw.text).toContain('No customers match.');
-    const { agent: mapleAgent } = await signIn(t.app, 'super@northwind.example', undefined, 'maple.localhost');
+    const { agent: mapleAgent } = await signIn(
+      t.app,
+      'super@northwind.example',
+      undefined,
+      'maple.localhost',
+    );
     const maple = await mapleAgent.get('/customers/switch?q=lakeshore').set('Host', 'maple.localhost');
     expect(maple.text).toContain('Lakeshore Print Co.');
   });
