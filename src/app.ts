@@ -196,7 +196,12 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
   // Reports (issue 6): large scheduled files by signed, expiring link; schedules (before
   // /reports, whose /:type would otherwise see "schedules"); catalogue and run-now.
   app.use('/reports/files', noStore, reportFileRoutes(deps));
-  app.use('/reports/schedules', ...signedIn, requirePermission('reports.schedule'), reportSchedulesRoutes(deps));
+  app.use(
+    '/reports/schedules',
+    ...signedIn,
+    requirePermission('reports.schedule'),
+    reportSchedulesRoutes(deps),
+  );
   app.use('/reports', ...signedIn, requirePermission('reports.run'), reportsRoutes(deps));
   // Admin and accounts (issue 7).
   const admins = [requireAuth, noStore, requireCustomer, requireRole('portal_admin', 'superuser')];
