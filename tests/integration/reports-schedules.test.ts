@@ -15,6 +15,8 @@ import {
 } from '../factories/index.ts';
 import { postForm as postFormRaw, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import request from 'supertest';
+import { createReportSchedules } from '../../src/modules/reports/reports.schedules.ts';
 
 let t: TestApp;
 let sink: SmtpSink;
@@ -275,5 +277,60 @@ describe('schedule pages', () => {
     const { agent: viewer } = await signIn(t.app, 'viewer@acme.example');
     await viewer.get('/reports/schedules').expect(403);
     await viewer.get('/reports/schedules/new').expect(403);
+  });
+});
+
+describe('crash', () => {
+  it('a worker that dies after claiming leaves the period to the next worker, delivered once', async () => {
+    const s = t.deps.reportSchedules;
+    const id = await s.create(scopeOf(owner.id), input({ name: 'Crashy', recipients: [bob.id] }), {});
+    await t.deps
+      .db('report_schedules')
+      .where({ id })
+      .update({ next_run_at: new Date('2026-11-16T12:00:00Z') });
+    const now = new Date('2026-11-16T12:00:05Z');
+    // The dying worker: claims the row and writes its run, then its connection goes away.
+    const trx = await t.deps.db.transaction();
+    await trx('report_schedules').where({ id }).forUpdate().first();
+    await trx('report_runs').insert({ schedule_id: id, period_key: '2026-11-16', status: 'running' });
+    expect(await s.runDue(now)).toBe(0); // locked: skipped, not waited for
+    await trx.rollback();
+    expect(await s.runDue(now)).toBe(1);
+    expect(await s.runDue(now)).toBe(0);
+    expect(await t.deps.db('report_runs').where({ schedule_id: id })).toHaveLength(1);
+    expect(await delivered(bob.email, 'Crashy: Invoice aging for 2026-11-16', 1)).toHaveLength(1);
+  });
+});
+
+describe('large files', () => {
+  it('sends a signed, expiring link instead of the file above the size limit', async () => {
+    const d = t.deps;
+    const small = createReportSchedules({
+      db: d.db,
+      clock: d.clock,
+      logger: d.logger,
+      audit: d.audit,
+      activities: d.activities,
+      outbox: d.outbox,
+      sessionSecret: d.config.sessionSecret,
+      publicUrl: undefined,
+      filesDir: `${d.config.dataDir}/report-files`,
+      attachLimitBytes: 10,
+    });
+    const id = await small.create(scopeOf(owner.id), input({ name: 'Big file', recipients: [alice.id] }), {});
+    await d
+      .db('report_schedules')
+      .where({ id })
+      .update({ next_run_at: new Date('2026-11-16T12:00:00Z') });
+    expect(await small.runDue(new Date('2026-11-16T12:00:05Z'))).toBe(1);
+    const [mail] = await delivered(alice.email, 'Big file: Invoice aging for 2026-11-16', 1);
+    expect(mail!.attachments).toHaveLength(0);
+    const link = /\/reports\/files\/\d+\?expires=\d+&sig=[\w-]+/.exec(mail!.text ?? '')![0];
+    const res = await request(t.app).get(link).expect(200);
+    expect(res.text).toContain('Total (1 row)');
+    await request(t.app).get(link.replace(/sig=./, 'sig=x')).expect(404);
+    await request(t.app)
+      .get(link.replace(/expires=\d+/, 'expires=1'))
+      .expect(404);
   });
 });
