@@ -3,7 +3,7 @@ import type { Express } from 'express';
 
 interface LayerLike {
   rawPath?: string | string[];
-  route?: { path: string; methods: Record<string, boolean> };
+  route?: { path: string | string[]; methods: Record<string, boolean> };
   handle?: { stack?: LayerLike[] };
 }
 
@@ -14,9 +14,11 @@ export function listRoutes(app: Express): string[] {
       const raw = Array.isArray(layer.rawPath) ? layer.rawPath[0] : layer.rawPath;
       const base = raw && raw !== '/' ? prefix + raw : prefix;
       if (layer.route) {
-        const path = prefix + (layer.route.path === '/' && prefix ? '' : layer.route.path) || '/';
-        for (const m of Object.keys(layer.route.methods))
-          if (m !== '_all') out.add(`${m.toUpperCase()} ${path}`);
+        for (const p of ([] as string[]).concat(layer.route.path)) {
+          const path = prefix + (p === '/' && prefix ? '' : p) || '/';
+          for (const m of Object.keys(layer.route.methods))
+            if (m !== '_all') out.add(`${m.toUpperCase()} ${path}`);
+        }
       } else if (layer.handle?.stack) {
         walk(layer.handle.stack, base);
       }
