@@ -296,6 +296,10 @@ describe('payoff quotes', () => {
     expect(r.status).toBe(200);
     // Asset 2 costs 12,000 of 30,000 = 40%: rent 24 line = 40% × 1,060 = 424.
     expect(text(r.text)).toContain('Rent 24 due 2026-12-01, with tax $424.00');
+    // The asset is in Texas (the factory's place): taxed at 6.25% from the payoff module's
+    // rate table, not the contract's 6%.
+    expect(text(r.text)).toMatch(/Sales tax 6\.25% \(US-TX\) on the purchase of asset \S+ \$[\d,]+\.\d\d/);
+    expect(text(r.text)).not.toContain('Sales tax 6% on the purchase');
   });
 
   it('refuses a paid-off contract with a clear message', async () => {

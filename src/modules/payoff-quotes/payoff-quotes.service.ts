@@ -17,6 +17,7 @@ import { quoteStatus } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../outbox/outbox.service.ts';
 import { computeQuote, latestPayoffDate, type Breakdown, type QuoteLabel } from './payoff.calc.ts';
 import { quotePdf } from './payoff-quotes.pdf.ts';
+import { locationTaxRate } from './payoff.tax-rates.ts';
 import { supersedeStaleQuotes } from './payoff-quotes.supersede.ts';
 
 export interface QuoteRow {
@@ -162,6 +163,20 @@ export function createPayoffQuotesService(d: {
       quoteDate: scope.today,
       payoffDate: input.payoffDate,
       share: partial ? { selectedCost, contractCost } : null,
+      // Partial quotes: each selected asset is taxed at its own location's rate.
+      assetTax: partial
+        ? assets
+            .filter((a) => ids.includes(a.id))
+            .map((a) => {
+              const t = locationTaxRate(a, contract.taxRate);
+              return {
+                number: a.number,
+                costMinor: Number(a.costMinor),
+                taxRate: t.rate,
+                location: t.location,
+              };
+            })
+        : null,
     });
     return {
       contract,

@@ -147,6 +147,40 @@ export interface QuoteRequest {
   payoffDate: string;
   /** Share of the contract's cost being paid off: selected assets' cost / contract cost. 1 = whole. */
   share: { selectedCost: number; contractCost: number } | null;
+  /**
+   * Partial quotes only: the selected assets with the sales-tax rate of each one's location
+   * (payoff.tax-rates.ts). The taxable purchase (discounted rents + end amount) is split between
+   * them by cost and each part is taxed at its asset's rate. Absent: the contract's tax_rate.
+   */
+  assetTax?: AssetTax[] | null;
+}
+
+export interface AssetTax {
+  number: string;
+  costMinor: number;
+  taxRate: string;
+  /** `US-TX`, or undefined when the contract's rate is used. */
+  location: string | undefined;
+}
+
+/**
+ * Splits `base` between the assets by cost (equally when all costs are 0), rounding half-up and
+ * giving the last asset the remainder so the parts add up to `base`; taxes each part at its rate.
+ */
+export function taxPerAsset(
+  base: number,
+  assets: AssetTax[],
+): (AssetTax & { baseMinor: number; taxMinor: number })[] {
+  const totalCost = assets.reduce((s, a) => s + a.costMinor, 0);
+  let left = base;
+  return assets.map((a, idx) => {
+    const part =
+      idx === assets.length - 1
+        ? left
+        : roundHalfUp(totalCost > 0 ? (base * a.costMinor) / totalCost : base / assets.length);
+    left -= part;
+    return { ...a, baseMinor: part, taxMinor: applyRate(part, a.taxRate) };
+  });
 }
 
 /** The latest payoff date a quote may choose: the label's limit, never past the contract end. */
@@ -207,6 +241,7 @@ export function computeQuote(q: QuoteRequest): {
       amountMinor: scale(l.rent, q.share) + scale(l.tax, q.share),
     });
   let figures: PayoffFigures;
+  let perAssetTax: ReturnType<typeof taxPerAsset> | undefined;
   const inputs: Record<string, unknown> = {
     product: c.product,
     quoteDate: q.quoteDate,
@@ -269,6 +304,22 @@ export function computeQuote(q: QuoteRequest): {
       amountMinor: figures.rentsPv,
     });
     lines.push({ code: 'end_amount', label: END_LABEL[c.product], amountMinor: figures.endAmountPv });
+    if (q.share && q.assetTax?.length) {
+      const parts = taxPerAsset(figures.rentsPv + figures.endAmountPv, q.assetTax);
+      figures.tax = parts.reduce((s, p) => s + p.taxMinor, 0);
+      figures.total = Math.max(
+        0,
+        figures.arrears +
+          figures.rentsPv +
+          figures.endAmountPv +
+          figures.fees +
+          figures.tax -
+          figures.deposit,
+      );
+      perAssetTax = parts;
+      inputs.taxRate = 'per asset';
+      inputs.assetTax = parts;
+    }
     Object.assign(inputs, {
       remainingRents: remaining.length,
       rentsMinor: remaining.map((l) => scale(l.rent, q.share)),
@@ -276,7 +327,14 @@ export function computeQuote(q: QuoteRequest): {
     });
   }
   lines.push({ code: 'fees', label: 'Payoff and lien-release fee', amountMinor: figures.fees });
-  if (c.product !== 'loan')
+  if (perAssetTax)
+    for (const p of perAssetTax)
+      lines.push({
+        code: 'tax',
+        label: `Sales tax ${pct(p.taxRate)} (${p.location ?? 'contract rate'}) on the purchase of asset ${p.number}`,
+        amountMinor: p.taxMinor,
+      });
+  else if (c.product !== 'loan')
     lines.push({
       code: 'tax',
       label: `Sales tax ${pct(c.taxRate)} on the purchase`,
