@@ -123,6 +123,8 @@ describe('worker', () => {
     expect(att.filename).toBe('invoice-aging-2026-11-16.csv');
     const rows = parse(att.content.toString('utf8')) as string[][];
     expect(rows.at(-1)).toEqual(['Total (1 row)', 'USD', '0.00', '0.00', '123.45', '0.00', '0.00', '123.45']);
+    const page = await agent.get(`/reports/schedules/${id}`).expect(200);
+    expect(page.text).toContain('2 sent');
     await t.deps.db('users').where({ id: gone.id }).update({ status: 'active' });
   });
 

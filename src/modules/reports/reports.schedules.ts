@@ -250,8 +250,15 @@ export function createReportSchedules(d: {
 
     async runs(scope: ScheduleScope, id: number) {
       await find(scope, id);
-      return (await db('report_runs')
+      // E-mail delivery as the outbox sees it (the sender knows nothing of runs).
+      const mail = (state: string) =>
+        db.raw(
+          `(select count(*)::int from email_outbox o where o.dedupe_key like 'report:' || r.schedule_id || ':' || r.period_key || ':%' and o.status ${state}) as ??`,
+          [state === "= 'sent'" ? 'mails_sent' : 'mails_waiting'],
+        );
+      return (await db('report_runs as r')
         .where({ schedule_id: id })
+        .select('r.*', mail("= 'sent'"), mail("<> 'sent'"))
         .orderBy([
           { column: 'started_at', order: 'desc' },
           { column: 'id', order: 'desc' },
@@ -266,6 +273,8 @@ export function createReportSchedules(d: {
         file_size: number | null;
         started_at: Date;
         finished_at: Date | null;
+        mails_sent: number;
+        mails_waiting: number;
       }[];
     },
 
