@@ -334,6 +334,22 @@ describe('attachments (the documents rules)', () => {
     expect(await requestCount()).toBe(requests);
   });
 
+  it('downloads an attachment with service_requests.manage alone; contracts.view alone is not enough', async () => {
+    const db = t.deps.db;
+    const doc = (await db('documents').where({ service_request_id: requestId }).first('id')) as {
+      id: number;
+    };
+    const onlySr = await createUser(db, {
+      customer_id: customer.id,
+      permissions: ['service_requests.manage'],
+    });
+    const onlyContracts = await createUser(db, { customer_id: customer.id, permissions: ['contracts.view'] });
+    const { agent: a1 } = await signIn(t.app, onlySr.email, FACTORY_PASSWORD);
+    const { agent: a2 } = await signIn(t.app, onlyContracts.email, FACTORY_PASSWORD);
+    expect((await a1.get(`/documents/${doc.id}/download`)).status).toBe(200);
+    expect((await a2.get(`/documents/${doc.id}/download`)).status).toBe(403);
+  });
+
   it("answers 404 for another customer's attachment and for files on another customer's request", async () => {
     const db = t.deps.db;
     const other = (await db('service_requests').where({ id: foreignRequest }).first('customer_id')) as {
