@@ -3,7 +3,7 @@
  * row and one e-mail per active recipient; SMTP refusing then recovering → delivered once; an
  * owner who lost reports.schedule pauses the schedule; schedule pages, permissions and scoping.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import {
   createContract,
@@ -301,6 +301,40 @@ describe('crash', () => {
     expect(await s.runDue(now)).toBe(0);
     expect(await t.deps.db('report_runs').where({ schedule_id: id })).toHaveLength(1);
     expect(await delivered(bob.email, 'Crashy: Invoice aging for 2026-11-16', 1)).toHaveLength(1);
+  });
+});
+
+describe('failure', () => {
+  it('a run that fails is shown as failed with its error, retried later, and then sent once', async () => {
+    const s = t.deps.reportSchedules;
+    const id = await s.create(scopeOf(owner.id), input({ name: 'Flaky', recipients: [bob.id] }), {});
+    await t.deps
+      .db('report_schedules')
+      .where({ id })
+      .update({ next_run_at: new Date('2026-11-16T12:00:00Z') });
+    const spy = vi.spyOn(t.deps.outbox, 'enqueue').mockRejectedValueOnce(new Error('disk full'));
+    expect(await s.runDue(new Date('2026-11-16T12:00:05Z'))).toBe(0);
+    spy.mockRestore();
+    const run = (await t.deps.db('report_runs').where({ schedule_id: id }).first()) as Record<
+      string,
+      unknown
+    >;
+    expect(run).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: 'disk full',
+      period_key: '2026-11-16',
+    });
+    const retry = (await t.deps.db('report_schedules').where({ id }).first()) as { next_run_at: Date };
+    expect(retry.next_run_at.toISOString()).toBe('2026-11-16T12:05:05.000Z');
+    const page = await agent.get(`/reports/schedules/${id}`).expect(200);
+    expect(page.text).toContain('disk full');
+    expect(await s.runDue(new Date('2026-11-16T12:04:00Z'))).toBe(0);
+    expect(await s.runDue(new Date('2026-11-16T12:06:00Z'))).toBe(1);
+    const after = (await t.deps.db('report_runs').where({ schedule_id: id })) as Record<string, unknown>[];
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ status: 'built', attempts: 2, error: null });
+    expect(await delivered(bob.email, 'Flaky: Invoice aging for 2026-11-16', 1)).toHaveLength(1);
   });
 });
 

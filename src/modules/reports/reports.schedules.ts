@@ -387,55 +387,91 @@ export function createReportSchedules(d: {
     async runDue(now: Date = d.clock.now()): Promise<number> {
       let built = 0;
       for (;;) {
-        const did = await db.transaction(async (trx) => {
-          const s = (await trx('report_schedules')
-            .where('active', true)
-            .andWhere('next_run_at', '<=', now)
-            .orderBy('next_run_at')
-            .forUpdate()
-            .skipLocked()
-            .first()) as ScheduleRow | undefined;
-          if (!s) return 'none' as const;
-          const owner = (await trx('users')
-            .where({ id: s.owner_user_id })
-            .first('role', 'permissions', 'status', 'customer_id')) as
-            { role: string; permissions: string[]; status: string; customer_id: number | null } | undefined;
-          if (
-            !owner ||
-            !canSchedule(owner) ||
-            (owner.role === 'user' && owner.customer_id !== s.customer_id)
-          ) {
-            await trx('report_schedules').where({ id: s.id }).update({ active: false, updated_at: now });
-            await d.activities.add(
-              {
-                customerId: s.customer_id,
-                labelId: s.private_label_id,
-                actorUserId: null,
-                kind: 'report_schedule.paused',
-                subject: `Paused scheduled report “${s.name}”: its owner may no longer schedule reports`,
-                link: `/reports/schedules/${s.id}`,
-              },
-              trx,
-            );
-            return 'paused' as const;
-          }
-          const period = periodKey(s.next_run_at!, s.time_zone);
-          const next = nextRunAt(timing(s), new Date(Math.max(now.getTime(), s.next_run_at!.getTime())));
-          const inserted = (await trx('report_runs')
-            .insert({
-              schedule_id: s.id,
-              period_key: period,
-              status: 'running',
-              attempts: 1,
-              started_at: now,
-            })
-            .onConflict(['schedule_id', 'period_key'])
-            .ignore()
-            .returning('id')) as { id: number }[];
-          if (inserted[0]) await build(trx, s, inserted[0].id, period, null);
-          await trx('report_schedules').where({ id: s.id }).update({ next_run_at: next });
-          return inserted[0] ? ('built' as const) : ('skipped' as const);
-        });
+        let claimed: { id: number; period: string; at: Date } | undefined;
+        let did: 'none' | 'paused' | 'built' | 'skipped';
+        try {
+          did = await db.transaction(async (trx) => {
+            const s = (await trx('report_schedules')
+              .where('active', true)
+              .andWhere('next_run_at', '<=', now)
+              .orderBy('next_run_at')
+              .forUpdate()
+              .skipLocked()
+              .first()) as ScheduleRow | undefined;
+            if (!s) return 'none' as const;
+            const owner = (await trx('users')
+              .where({ id: s.owner_user_id })
+              .first('role', 'permissions', 'status', 'customer_id')) as
+              { role: string; permissions: string[]; status: string; customer_id: number | null } | undefined;
+            if (
+              !owner ||
+              !canSchedule(owner) ||
+              (owner.role === 'user' && owner.customer_id !== s.customer_id)
+            ) {
+              await trx('report_schedules').where({ id: s.id }).update({ active: false, updated_at: now });
+              await d.activities.add(
+                {
+                  customerId: s.customer_id,
+                  labelId: s.private_label_id,
+                  actorUserId: null,
+                  kind: 'report_schedule.paused',
+                  subject: `Paused scheduled report “${s.name}”: its owner may no longer schedule reports`,
+                  link: `/reports/schedules/${s.id}`,
+                },
+                trx,
+              );
+              return 'paused' as const;
+            }
+            const period = periodKey(s.next_run_at!, s.time_zone);
+            claimed = { id: s.id, period, at: s.next_run_at! };
+            const next = nextRunAt(timing(s), new Date(Math.max(now.getTime(), s.next_run_at!.getTime())));
+            // One run per (schedule, period); a failed run of the period is taken over and retried.
+            const inserted = (await trx.raw(
+              `insert into report_runs (schedule_id, period_key, status, attempts, started_at)
+               values (?, ?, 'running', 1, ?)
+               on conflict (schedule_id, period_key) do update
+                 set status = 'running', attempts = report_runs.attempts + 1, error = null,
+                     started_at = excluded.started_at
+                 where report_runs.status = 'failed'
+               returning id`,
+              [s.id, period, now],
+            )) as { rows: { id: number }[] };
+            const runId = inserted.rows[0]?.id;
+            if (runId) await build(trx, s, runId, period, null);
+            await trx('report_schedules').where({ id: s.id }).update({ next_run_at: next });
+            return runId ? ('built' as const) : ('skipped' as const);
+          });
+        } catch (err) {
+          if (!claimed) throw err;
+          const c = claimed;
+          d.logger.error({ err, scheduleId: c.id, period: c.period }, 'scheduled report failed');
+          // Record the failure where the schedule's history shows it; retry with back-off (5,
+          // 10, 20 minutes), then give the period up and wait for the next one.
+          await db.transaction(async (trx) => {
+            const s = (await trx('report_schedules').where({ id: c.id }).forUpdate().first()) as
+              ScheduleRow | undefined;
+            if (!s || s.next_run_at?.getTime() !== c.at.getTime()) return;
+            const message = err instanceof Error ? err.message.slice(0, 500) : 'Unknown error';
+            const rows = (await trx.raw(
+              `insert into report_runs (schedule_id, period_key, status, attempts, error, started_at, finished_at)
+               values (?, ?, 'failed', 1, ?, ?, ?)
+               on conflict (schedule_id, period_key) do update
+                 set status = 'failed', attempts = report_runs.attempts + 1, error = excluded.error,
+                     finished_at = excluded.finished_at
+                 where report_runs.status in ('failed', 'running')
+               returning attempts`,
+              [c.id, c.period, message, now, now],
+            )) as { rows: { attempts: number }[] };
+            const attempts = rows.rows[0]?.attempts ?? 1;
+            const retryAt =
+              attempts < 4
+                ? new Date(now.getTime() + 5 * 60_000 * 2 ** (attempts - 1))
+                : nextRunAt(timing(s), new Date(Math.max(now.getTime(), c.at.getTime())));
+            // (A retry that crosses local midnight counts as the next day's period.)
+            await trx('report_schedules').where({ id: c.id }).update({ next_run_at: retryAt });
+          });
+          did = 'skipped';
+        }
         if (did === 'none') break;
         if (did === 'built') built++;
       }
