@@ -226,7 +226,7 @@ describe.skipIf(!browserAvailable)('assets and location changes in the browser',
     await screenshot(page, 'location-change-maple-errors');
     await context.close();
     ran++;
-  }, 60_000);
+  }, 180_000);
 
   it('a user without assets.view gets no Assets menu and a 403 page', async () => {
     const { page, context } = await env.newPage();
@@ -239,5 +239,5 @@ describe.skipIf(!browserAvailable)('assets and location changes in the browser',
     await expectAccessible(page, '403 on assets');
     await context.close();
     ran++;
-  }, 60_000);
+  }, 180_000);
 });

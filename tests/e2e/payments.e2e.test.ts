@@ -197,5 +197,5 @@ describe.skipIf(!browserAvailable)('paying in the browser', () => {
     await screenshot(page, 'payments-viewer-payment');
     await context.close();
     ran++;
-  }, 60_000);
+  }, 180_000);
 });
