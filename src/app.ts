@@ -2,7 +2,13 @@
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Deps } from './container.ts';
-import { requireAuth, requirePermission, requireRole, setUpPassport } from './http/auth.ts';
+import {
+  requireAnyPermission,
+  requireAuth,
+  requirePermission,
+  requireRole,
+  setUpPassport,
+} from './http/auth.ts';
 import { csrfProtection, csrfToken } from './http/csrf.ts';
 import { loadCurrentCustomer, requireCustomer } from './http/current-customer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
@@ -19,7 +25,6 @@ import { assetsRoutes } from './modules/assets/assets.routes.ts';
 import {
   locationChangeFormRoutes,
   locationChangeRequestRoutes,
-  requireAnyPermission,
 } from './modules/location-changes/location-changes.routes.ts';
 import { labelsRoutes } from './modules/labels/labels.routes.ts';
 import { invoicesRoutes } from './modules/invoices/invoices.routes.ts';
@@ -27,7 +32,7 @@ import { paymentsMakeRoutes } from './modules/payments/payments.routes.ts';
 import { paymentsViewRoutes } from './modules/payments/payments-history.routes.ts';
 import { paymentMethodsRoutes } from './modules/payment-methods/payment-methods.routes.ts';
 import { autopayRoutes } from './modules/autopay/autopay.routes.ts';
-import { gatewayRoutes, requireOneOf } from './modules/gateway/gateway.routes.ts';
+import { gatewayRoutes } from './modules/gateway/gateway.routes.ts';
 import { contractsRoutes } from './modules/contracts/contracts.routes.ts';
 import {
   payoffEmailRoutes,
@@ -126,16 +131,26 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
   // after it needs payments.make.
   const signedIn = [requireAuth, noStore, requireCustomer];
   app.use('/invoices', ...signedIn, requirePermission('invoices.view'), invoicesRoutes(deps));
-  app.use('/payments', ...signedIn, requireOneOf('invoices.view', 'payments.make'), paymentsViewRoutes(deps));
+  app.use(
+    '/payments',
+    ...signedIn,
+    requireAnyPermission('invoices.view', 'payments.make'),
+    paymentsViewRoutes(deps),
+  );
   app.use('/payments', ...signedIn, requirePermission('payments.make'), paymentsMakeRoutes(deps));
   app.use(
     '/payment-methods',
     ...signedIn,
-    requireOneOf('payments.make', 'autopay.manage'),
+    requireAnyPermission('payments.make', 'autopay.manage'),
     paymentMethodsRoutes(deps),
   );
   app.use('/autopay', ...signedIn, requirePermission('autopay.manage'), autopayRoutes(deps));
-  app.use('/gateway', ...signedIn, requireOneOf('payments.make', 'autopay.manage'), gatewayRoutes(deps));
+  app.use(
+    '/gateway',
+    ...signedIn,
+    requireAnyPermission('payments.make', 'autopay.manage'),
+    gatewayRoutes(deps),
+  );
   // The request form before /assets, whose /:id would otherwise see "location-change".
   app.use(
     '/assets/location-change',
@@ -182,7 +197,7 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
   app.use(
     '/documents',
     ...signedIn,
-    requireOneOf('contracts.view', 'service_requests.manage'),
+    requireAnyPermission('contracts.view', 'service_requests.manage'),
     documentDownloadRoutes(deps),
   );
   app.use('/payoff-quotes', ...signedIn, requirePermission('contracts.view'), payoffViewRoutes(deps));

@@ -73,6 +73,14 @@ export function requireRole(...roles: Role[]): RequestHandler {
   };
 }
 
+/** Passes when the user holds any one of the permissions (pages shared by two roles of work). */
+export function requireAnyPermission(...permissions: Permission[]): RequestHandler {
+  return (req, _res, next) => {
+    if (req.user && permissions.some((p) => hasPermission(req.user!, p))) return next();
+    next(new Forbidden());
+  };
+}
+
 export function requirePermission(permission: Permission): RequestHandler {
   return (req, _res, next) => {
     if (req.user && hasPermission(req.user, permission)) return next();

@@ -4,13 +4,11 @@
  * numbers are checked, reduced to a token plus last four digits, and dropped: they are never
  * logged, stored or shown again (an error re-renders with the number fields empty).
  */
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../container.ts';
 import { safeReturnTo } from '../../http/auth.ts';
-import { Forbidden } from '../../http/errors.ts';
 import { parseForm } from '../../http/forms.ts';
-import { hasPermission, type Permission } from '../../http/types.ts';
 import {
   cardBrand,
   luhnOk,
@@ -174,12 +172,4 @@ export function gatewayRoutes(deps: Deps): Router {
 
 function withRef(returnTo: string, ref: string): string {
   return `${returnTo}${returnTo.includes('?') ? '&' : '?'}gateway_ref=${encodeURIComponent(ref)}`;
-}
-
-/** Guard for pages that both payers and autopay managers use (adding a payment method). */
-export function requireOneOf(...permissions: Permission[]): RequestHandler {
-  return (req, _res, next) => {
-    if (req.user && permissions.some((p) => hasPermission(req.user!, p))) return next();
-    next(new Forbidden());
-  };
 }

@@ -2,12 +2,11 @@
  * `/assets/location-change/new` → review → submit (mounted behind assets.request_location_change),
  * and `/location-change-requests/:id` with the lessor's status form.
  */
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../container.ts';
 import { requireRole } from '../../http/auth.ts';
-import { Forbidden, NotFound, ValidationFailed, type FieldError } from '../../http/errors.ts';
+import { NotFound, ValidationFailed, type FieldError } from '../../http/errors.ts';
 import { parseForm } from '../../http/forms.ts';
-import { hasPermission, type Permission } from '../../http/types.ts';
 import { addDays } from '../../lib/clock.ts';
 import {
   CA_PROVINCES,
@@ -37,14 +36,6 @@ declare module 'express-session' {
 }
 
 const BASE = '/assets/location-change';
-
-/** Passes when the user holds any one of the permissions. */
-export function requireAnyPermission(...permissions: Permission[]): RequestHandler {
-  return (req, _res, next) => {
-    if (req.user && permissions.some((p) => hasPermission(req.user!, p))) return next();
-    next(new Forbidden());
-  };
-}
 
 const ctx = (req: Request, res: Response) => ({ ip: req.ip ?? null, requestId: res.locals.requestId });
 
