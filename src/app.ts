@@ -5,6 +5,7 @@ import type { Deps } from './container.ts';
 import {
   requireAnyPermission,
   requireAuth,
+  requireTwoStepForAdmins,
   requirePermission,
   requireRole,
   setUpPassport,
@@ -121,6 +122,7 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
   app.use(csrfProtection);
   app.use(csrfToken);
   app.use(navigationLocals(config.sessionIdleMs));
+  app.use(requireTwoStepForAdmins(config.twoStepRequiredForAdmins));
 
   app.use(authRoutes(deps, auth.passport));
   app.use(passwordRoutes(deps));

@@ -38,6 +38,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_MAX_FAILS_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILS_PER_IP: z.coerce.number().int().min(1).default(50),
+  /** Two-step sign-in for portal admins and superusers: required in production by default. */
+  TWO_STEP_FOR_ADMINS: z.enum(['required', 'optional']).optional(),
   ACH_SETTLEMENT_DELAY_MINUTES: z.coerce.number().int().min(0).max(10_080).default(5),
 });
 
@@ -66,6 +68,8 @@ export interface Config {
   readonly loginMaxFailsPerIp: number;
   /** Sandbox gateway: how long an ACH payment stays in progress before the worker settles it. */
   readonly achSettlementDelayMinutes: number;
+  /** Admins and superusers must set up two-step sign-in before anything else. */
+  readonly twoStepRequiredForAdmins: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -106,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailsPerAccount: e.LOGIN_MAX_FAILS_PER_ACCOUNT,
     loginMaxFailsPerIp: e.LOGIN_MAX_FAILS_PER_IP,
     achSettlementDelayMinutes: e.ACH_SETTLEMENT_DELAY_MINUTES,
+    twoStepRequiredForAdmins:
+      (e.TWO_STEP_FOR_ADMINS ?? (isProduction ? 'required' : 'optional')) === 'required',
   });
 }
 

@@ -20,6 +20,7 @@ import { createHomeService } from './modules/home/home.service.ts';
 import { createLabelsRepository } from './modules/labels/labels.repository.ts';
 import { createLabelsService } from './modules/labels/labels.service.ts';
 import { createOutboxRepository } from './modules/outbox/outbox.repository.ts';
+import { createNotifications } from './modules/notifications/notifications.service.ts';
 import { createOutboxService } from './modules/outbox/outbox.service.ts';
 import { createBilling } from './modules/payments/billing.container.ts';
 import { createContractsRepository } from './modules/contracts/contracts.repository.ts';
@@ -111,6 +112,14 @@ export function createContainer(infra: Infrastructure) {
     }),
     passwords: createPasswordService({ db, clock, audit, outbox }),
     twoStep: createTwoStepService({ db, clock, audit }),
+    notifications: createNotifications({
+      db,
+      clock,
+      audit,
+      outbox,
+      labels: labels.all,
+      publicUrl: config.publicUrl,
+    }),
     // Reports (issue 6).
     reports: createReportsService(createReportsRepository(db)),
     reportSchedules: createReportSchedules({

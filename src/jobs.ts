@@ -61,6 +61,14 @@ export const jobs: Job[] = [
     },
   },
   {
+    // Invoice reminders (/account notification settings): at most once a day per user and label.
+    name: 'due-reminders',
+    schedule: '40 */10 * * * *',
+    async run(deps) {
+      return `${await deps.notifications.sendDueReminders()} invoice reminders queued`;
+    },
+  },
+  {
     name: 'prune-rate-limits',
     schedule: '7 * * * *',
     async run({ db }, now) {

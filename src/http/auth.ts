@@ -97,3 +97,16 @@ export function safeReturnTo(value: unknown): string {
 }
 
 export type { SessionUser };
+
+/**
+ * When two-step sign-in is required of admins and superusers, one without it is sent to set it
+ * up before anything else (signing out and keeping the session alive stay open).
+ */
+export function requireTwoStepForAdmins(required: boolean): RequestHandler {
+  const open = new Set(['/account/two-step', '/logout', '/session/keepalive']);
+  return (req, res, next) => {
+    const u = req.user;
+    if (!required || !u || u.role === 'user' || u.twoStepOn || open.has(req.path)) return next();
+    res.redirect(303, '/account/two-step');
+  };
+}

@@ -25,6 +25,8 @@ export interface SessionUser {
   customerId: number | null;
   permissions: string[];
   sessionVersion: number;
+  /** Two-step sign-in is set up (an admin without it may be sent to set it up). */
+  twoStepOn: boolean;
 }
 
 export interface Label {

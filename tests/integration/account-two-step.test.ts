@@ -131,3 +131,46 @@ describe('two-step sign-in', () => {
     expect((await signIn(t.app, u.email, FACTORY_PASSWORD)).res.headers.location).toBe('/');
   });
 });
+
+describe('two-step sign-in required of admins (TWO_STEP_FOR_ADMINS=required, the production default)', () => {
+  let strict: TestApp;
+  beforeAll(async () => {
+    strict = await startApp({ TWO_STEP_FOR_ADMINS: 'required' });
+  });
+  afterAll(async () => {
+    await strict.close();
+  });
+
+  it('sends an admin without it to set it up before any page; a user is not asked', async () => {
+    const c = await createCustomer(strict.deps.db);
+    const admin = await createUser(strict.deps.db, { customer_id: c.id, role: 'portal_admin' });
+    const user = await createUser(strict.deps.db, { customer_id: c.id, permissions: ['invoices.view'] });
+    const { agent } = await signIn(strict.app, admin.email, FACTORY_PASSWORD);
+    for (const path of ['/', '/invoices', '/admin/users', '/account'])
+      expect((await agent.get(path)).headers.location, path).toBe('/account/two-step');
+    const enrol = await agent.get('/account/two-step');
+    expect(enrol.status).toBe(200);
+    expect(enrol.text).toContain('Set it up now to go on');
+    // A state-changing post elsewhere is turned back too.
+    const post = await agent
+      .post('/admin/users/new')
+      .type('form')
+      .send({ _csrf: csrfFrom(enrol.text), name: 'X', email: 'x@example.com' });
+    expect(post.headers.location).toBe('/account/two-step');
+
+    const secret = /<code class="key">([A-Z2-7 ]+)<\/code>/.exec(enrol.text)![1]!.replace(/ /g, '');
+    const code = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({
+      timestamp: strict.clock.now().getTime(),
+    });
+    const on = await agent
+      .post('/account/two-step')
+      .type('form')
+      .send({ code, _csrf: csrfFrom(enrol.text) });
+    expect(on.status).toBe(200);
+    expect(on.text).toContain('Your recovery codes');
+    expect((await agent.get('/')).status).toBe(200);
+
+    const plain = await signIn(strict.app, user.email, FACTORY_PASSWORD);
+    expect((await plain.agent.get('/')).status).toBe(200);
+  });
+});

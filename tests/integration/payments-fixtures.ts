@@ -8,7 +8,8 @@ import {
   FACTORY_PASSWORD,
   labelId,
 } from '../factories/index.ts';
-import { signIn, type TestApp } from '../helpers/app.ts';
+import { expect } from 'vitest';
+import { csrfFrom, signIn, type Agent, type TestApp } from '../helpers/app.ts';
 
 export const ALL = ['invoices.view', 'payments.make', 'autopay.manage', 'contracts.view'];
 
@@ -108,4 +109,51 @@ export async function balances(
     status: string;
   }[];
   return Object.fromEntries(rows.map((r) => [r.id, { balance: Number(r.balance_minor), status: r.status }]));
+}
+
+/* The paying journey, step by step (form, review, confirm). */
+export const text = (html: string): string =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ');
+
+export function form(fields: [string, string][]): string {
+  return new URLSearchParams(fields).toString();
+}
+
+/** Fills the payment form and returns the response of its POST. */
+export async function choose(agent: Agent, fields: [string, string][]) {
+  const page = await agent.get('/payments/new');
+  return agent
+    .post('/payments/new')
+    .type('form')
+    .send(form([['_csrf', csrfFrom(page.text)], ...fields]));
+}
+
+/** The review page's hidden fields, in order (the confirmation form). */
+export function hidden(html: string): [string, string][] {
+  const confirmForm = html.slice(html.indexOf('action="/payments/confirm"'));
+  return [...confirmForm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+    m[1]!,
+    m[2]!,
+  ]);
+}
+
+export async function reviewAndConfirm(agent: Agent, location: string) {
+  const review = await agent.get(location);
+  expect(review.status).toBe(200);
+  const fields = hidden(review.text);
+  const res = await agent.post('/payments/confirm').type('form').send(form(fields));
+  return { review, fields, res };
+}
+
+export async function pay(agent: Agent, p: Payer, fields: [string, string][]) {
+  const chosen = await choose(agent, fields);
+  expect(chosen.status, text(chosen.text).slice(0, 400)).toBe(303);
+  const { res, fields: hiddenFields } = await reviewAndConfirm(agent, chosen.headers.location!);
+  expect(res.status).toBe(303);
+  const id = Number(/\/payments\/(\d+)$/.exec(res.headers.location!)![1]);
+  return { id, fields: hiddenFields };
 }

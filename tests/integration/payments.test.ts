@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
-import { balances, createPayer, signInAs, type Payer } from './payments-fixtures.ts';
+import {
+  balances,
+  choose,
+  createPayer,
+  form,
+  hidden,
+  pay,
+  reviewAndConfirm,
+  signInAs,
+  text,
+} from './payments-fixtures.ts';
 
 let t: TestApp;
 let sink: SmtpSink;
@@ -13,52 +23,6 @@ afterAll(async () => {
   await t.close();
   await sink.close();
 });
-
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
-
-function form(fields: [string, string][]): string {
-  return new URLSearchParams(fields).toString();
-}
-
-/** Fills the payment form and returns the response of its POST. */
-async function choose(agent: Agent, fields: [string, string][]) {
-  const page = await agent.get('/payments/new');
-  return agent
-    .post('/payments/new')
-    .type('form')
-    .send(form([['_csrf', csrfFrom(page.text)], ...fields]));
-}
-
-/** The review page's hidden fields, in order (the confirmation form). */
-function hidden(html: string): [string, string][] {
-  const confirmForm = html.slice(html.indexOf('action="/payments/confirm"'));
-  return [...confirmForm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
-    m[1]!,
-    m[2]!,
-  ]);
-}
-
-async function reviewAndConfirm(agent: Agent, location: string) {
-  const review = await agent.get(location);
-  expect(review.status).toBe(200);
-  const fields = hidden(review.text);
-  const res = await agent.post('/payments/confirm').type('form').send(form(fields));
-  return { review, fields, res };
-}
-
-async function pay(agent: Agent, p: Payer, fields: [string, string][]) {
-  const chosen = await choose(agent, fields);
-  expect(chosen.status, text(chosen.text).slice(0, 400)).toBe(303);
-  const { res, fields: hiddenFields } = await reviewAndConfirm(agent, chosen.headers.location!);
-  expect(res.status).toBe(303);
-  const id = Number(/\/payments\/(\d+)$/.exec(res.headers.location!)![1]);
-  return { id, fields: hiddenFields };
-}
 
 describe('paying invoices', () => {
   it('pays two invoices of two contracts by card, one in part; receipt page, PDF, e-mail; Home falls by the amount', async () => {

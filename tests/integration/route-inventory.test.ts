@@ -103,6 +103,7 @@ export const ACCESS: Record<string, Access> = {
   'GET /account': 'signed-in',
   'POST /account/name': 'signed-in',
   'POST /account/password': 'signed-in',
+  'POST /account/notifications': 'signed-in',
   'GET /account/two-step': 'signed-in',
   'POST /account/two-step': 'signed-in',
   'POST /account/two-step/disable': 'signed-in',

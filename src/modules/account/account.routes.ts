@@ -1,4 +1,7 @@
-/** /account: one's own name and password. Mounted behind requireAuth and noStore. */
+/**
+ * /account: one's own name, password, notification settings and two-step sign-in. Mounted
+ * behind requireAuth and noStore.
+ */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { FieldError } from '../../http/errors.ts';
@@ -7,6 +10,7 @@ import type { Deps } from '../../container.ts';
 import { newPasswordSchema } from '../password/password.routes.ts';
 import { passwordProblem } from '../password/password.policy.ts';
 import { postedCode } from '../auth/two-step.service.ts';
+import { REMINDER_DAYS } from '../notifications/notifications.service.ts';
 
 const nameSchema = z.object({
   name: z
@@ -35,6 +39,7 @@ export function accountRoutes(deps: Deps): Router {
     locals: { errors?: FieldError[]; name?: unknown; flash?: string } = {},
   ) => {
     const twoStep = await deps.twoStep.status(req.user!.id);
+    const notifications = await deps.notifications.preferences(req.user!.id);
     res.status(status).render('account/index', {
       title: 'Your account',
       me: req.user,
@@ -42,6 +47,10 @@ export function accountRoutes(deps: Deps): Router {
       name: locals.name ?? req.user!.name,
       flash: locals.flash,
       twoStep,
+      notifications,
+      reminderDays: REMINDER_DAYS,
+      // Lessor staff pay nothing and see invoices only through a customer: no reminders.
+      canRemind: req.user!.role !== 'superuser',
     });
   };
 
@@ -76,6 +85,27 @@ export function accountRoutes(deps: Deps): Router {
     });
     req.session.flash = 'Your name has been saved.';
     res.redirect(303, '/account');
+  });
+
+  // Notification settings: unchecked boxes are absent from the form, so absent means off.
+  router.post('/notifications', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const on = (name: string) => [body.notify].flat().includes(name);
+    const user = req.user!;
+    await deps.notifications.save(
+      user.id,
+      {
+        paymentReceipts: on('payment-receipts'),
+        dueReminders: user.role !== 'superuser' && on('due-reminders'),
+      },
+      {
+        ip: req.ip ?? null,
+        requestId: res.locals.requestId,
+        customerId: res.locals.scope?.customerId ?? user.customerId,
+      },
+    );
+    req.session.flash = 'Your notification settings have been saved.';
+    res.redirect(303, '/account#notifications');
   });
 
   router.post('/password', async (req, res, next) => {
@@ -123,6 +153,8 @@ export function accountRoutes(deps: Deps): Router {
     const { qr } = await deps.twoStep.qrFor(enrol.secret, user.email, res.locals.label.name);
     res.status(status).render('account/two-step', {
       title: 'Set up two-step sign-in',
+      me: user,
+      required: deps.config.twoStepRequiredForAdmins && user.role !== 'user',
       qr,
       secret: enrol.secret.replace(/(.{4})/g, '$1 ').trim(),
       errors,

@@ -11,6 +11,7 @@ interface UserRow {
   status: 'invited' | 'active' | 'inactive';
   password_hash: string | null;
   session_version: number;
+  two_step_on: boolean;
 }
 
 export interface UserWithSecret extends SessionUser {
@@ -29,6 +30,7 @@ const columns = [
   'password_hash',
   'session_version',
 ] as const;
+const TWO_STEP_ON = 'totp_enabled_at is not null as two_step_on';
 
 function toUser(r: UserRow): UserWithSecret {
   return {
@@ -41,23 +43,24 @@ function toUser(r: UserRow): UserWithSecret {
     status: r.status,
     passwordHash: r.password_hash,
     sessionVersion: r.session_version,
+    twoStepOn: r.two_step_on,
   };
 }
 
 export function createUsersRepository(db: Knex) {
   return {
     async findByEmail(email: string): Promise<UserWithSecret | undefined> {
-      const row = await db<UserRow>('users')
-        .select(...columns)
+      const row = (await db('users')
+        .select(...columns, db.raw(TWO_STEP_ON))
         .whereRaw('lower(email) = lower(?)', [email])
-        .first();
+        .first()) as UserRow | undefined;
       return row ? toUser(row) : undefined;
     },
     async findById(id: number): Promise<UserWithSecret | undefined> {
-      const row = await db<UserRow>('users')
-        .select(...columns)
+      const row = (await db('users')
+        .select(...columns, db.raw(TWO_STEP_ON))
         .where({ id })
-        .first();
+        .first()) as UserRow | undefined;
       return row ? toUser(row) : undefined;
     },
     async recordLogin(id: number, at: Date): Promise<void> {

@@ -372,12 +372,14 @@ export function createPaymentsRepository(db: Knex) {
       userId: number | null,
       customerId: number,
     ): Promise<{
-      user: { email: string; name: string } | undefined;
+      user: { email: string; name: string; wantsReceipts: boolean } | undefined;
       customer: { name: string; number: string };
     }> {
       const user = userId
-        ? ((await trx('users').where({ id: userId }).first('email', 'name')) as
-            { email: string; name: string } | undefined)
+        ? ((await trx('users')
+            .where({ id: userId })
+            .first('email', 'name', 'notify_payment_receipts as wantsReceipts')) as
+            { email: string; name: string; wantsReceipts: boolean } | undefined)
         : undefined;
       const customer = (await trx('customers').where({ id: customerId }).first('name', 'number')) as {
         name: string;

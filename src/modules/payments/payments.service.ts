@@ -220,7 +220,9 @@ export function createPaymentsService(d: {
     kind: 'receipt' | 'failure',
   ): Promise<void> {
     const { user, customer } = await repo.recipient(trx, p.initiatedBy, p.customerId);
-    if (user) await d.receipts.enqueue(trx, { label, p, allocs, kind, user, customer });
+    // A failure is always told; a receipt only to a payer who wants receipts (/account).
+    if (user && (kind === 'failure' || user.wantsReceipts))
+      await d.receipts.enqueue(trx, { label, p, allocs, kind, user, customer });
   }
 
   const labelOf = (labels: Label[], id: number): Label => labels.find((l) => l.id === id) ?? FALLBACK_LABEL;
