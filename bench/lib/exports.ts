@@ -76,3 +76,14 @@ export async function timeExport(
     problem,
   };
 }
+
+/** The export's failures against its target. */
+export function judgeExport(e: ExportResult, limits: { seconds: number; growthMb?: number }): string[] {
+  const f: string[] = [];
+  if (e.problem) f.push(e.problem);
+  if (e.seconds > limits.seconds) f.push(`${e.seconds.toFixed(2)} s > ${limits.seconds} s`);
+  if (limits.growthMb !== undefined && e.rssGrowthMb > limits.growthMb) {
+    f.push(`RSS +${e.rssGrowthMb.toFixed(0)} MB > ${limits.growthMb} MB`);
+  }
+  return f;
+}
