@@ -38,7 +38,8 @@ export interface DemoData {
   summary: DemoSummary;
 }
 
-const NAME_WORDS: Record<string, string[]> = {
+/** Words for generated customer names, by industry (also used by bench/load.ts). */
+export const NAME_WORDS: Record<string, string[]> = {
   construction: ['Construction', 'Earthworks', 'Builders', 'Civil Contractors'],
   transport: ['Freight', 'Logistics', 'Transport', 'Haulage'],
   warehouse: ['Distribution', 'Warehousing', 'Supply'],
