@@ -21,7 +21,7 @@ import {
 import { FLEET_LOGIN, FLEET_NAME } from './loader/customer.ts';
 import { DEMO_PASSWORD, SUPERUSER_LOGIN, generate } from './loader/generate.ts';
 import { databaseName, parseLoadOptions, targetsAt } from './loader/options.ts';
-import { elapsedSince, startProgress, step, summary, tableLine } from './loader/progress.ts';
+import { elapsedSince, progressReporter, step, summary, tableLine } from './loader/progress.ts';
 import { verify } from './loader/verify.ts';
 
 const opts = parseLoadOptions(process.argv.slice(2), process.env);
@@ -38,22 +38,18 @@ const applied = await migrateDatabase(opts.databaseUrl);
 step(start, `database re-created, ${applied.length} migrations applied`);
 
 const sink = new CopySink(opts.databaseUrl);
-let customers: [number, number] = [0, t.customers];
-const progress = startProgress(
-  start,
-  () => sink.stats(),
-  () => customers,
-);
 let committed: Map<string, number>;
 try {
-  await generate(opts, sink, (done, total) => (customers = [done, total]));
+  await generate(
+    opts,
+    sink,
+    progressReporter(start, () => sink.stats()),
+  );
   step(start, 'all rows generated; waiting for the COPYs to commit');
   committed = await sink.finish((s) => console.log(`  ${tableLine(s)}`));
 } catch (err) {
   await sink.abort();
   throw err;
-} finally {
-  progress.stop();
 }
 step(start, 'COPY done');
 
@@ -65,7 +61,13 @@ await checkpoint(opts.databaseUrl);
 step(start, `${opts.vacuum ? 'VACUUM (ANALYZE)' : 'ANALYZE'} of ${tables.length} tables, checkpoint`);
 
 const loadSeconds = elapsedSince(start);
-console.log(summary(committed, tables.filter((name) => !name.startsWith('knex_')), loadSeconds));
+console.log(
+  summary(
+    committed,
+    tables.filter((name) => !name.startsWith('knex_')),
+    loadSeconds,
+  ),
+);
 console.log(
   `Logins (password ${DEMO_PASSWORD}): ${SUPERUSER_LOGIN} (superuser), ` +
     `${FLEET_LOGIN} (portal admin of ${FLEET_NAME}, every permission)`,

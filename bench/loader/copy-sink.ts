@@ -16,6 +16,8 @@ import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
 export type Row = Record<string, unknown>;
 
 const FLUSH_BYTES = 256 * 1024;
+/** How far a table's stream may run ahead of PostgreSQL before settle() waits for it. */
+const AHEAD_BYTES = 4 * 1024 * 1024;
 
 interface TableCopy {
   client: pg.Client;
@@ -46,6 +48,7 @@ export class CopySink {
     if (rows.length === 0) return;
     this.throwIfFailed();
     const copy = this.copies.get(table) ?? (await this.open(table, Object.keys(rows[0]!)));
+    checkShape(table, copy.columns, rows);
     const width = copy.columns.length;
     for (const row of rows) {
       const cells = new Array<string>(width);
@@ -53,13 +56,12 @@ export class CopySink {
       const line = `${cells.join('\t')}\n`;
       copy.pending.push(line);
       copy.pendingBytes += line.length;
+      if (copy.pendingBytes >= FLUSH_BYTES) this.flush(copy);
     }
-    checkShape(table, copy.columns, rows);
     copy.rows += rows.length;
-    if (copy.pendingBytes >= FLUSH_BYTES) this.flush(copy);
   }
 
-  /** Resolves when no stream holds more than its buffer: call between batches. */
+  /** Resolves when no stream is more than AHEAD_BYTES ahead of PostgreSQL: call between batches. */
   async settle(): Promise<void> {
     const waits = [...this.copies.values()].flatMap((c) => (c.drain ? [c.drain] : []));
     if (waits.length > 0) await Promise.all(waits);
@@ -115,7 +117,9 @@ export class CopySink {
     await client.connect();
     await client.query('set synchronous_commit = off; set session_replication_role = replica');
     const cols = columns.map((c) => `"${c}"`).join(', ');
-    const stream = client.query(copyFrom(`copy ${table} (${cols}) from stdin`));
+    const stream = client.query(
+      copyFrom(`copy ${table} (${cols}) from stdin`, { highWaterMark: AHEAD_BYTES }),
+    );
     stream.on('error', (err) => this.fail(table, err));
     const copy: TableCopy = {
       client,

@@ -13,28 +13,29 @@ export function step(start: number, what: string): void {
 }
 
 /**
- * Every `everyMs`, one line: customers done, all rows so far with their rate, and the four
- * tables with the most rows (table, rows, rows/s).
+ * A callback for each customer done that prints, at most every `everyMs`, one line: customers
+ * done, all rows so far with their rate, and the four tables with the most rows (rows, rows/s).
+ * Called from the generating loop rather than a timer, which a busy loop would starve.
  */
-export function startProgress(
+export function progressReporter(
   start: number,
   stats: () => TableStat[],
-  customers: () => [number, number],
   everyMs = 10_000,
-): { stop(): void } {
-  const timer = setInterval(() => {
+): (done: number, total: number) => void {
+  let last = performance.now();
+  return (done, total) => {
+    if (performance.now() - last < everyMs && done < total) return;
+    last = performance.now();
     const all = stats();
     const rows = all.reduce((s, t) => s + t.rows, 0);
-    const elapsed = elapsedSince(start);
-    const [done, total] = customers();
     const top = [...all]
       .sort((x, y) => y.rows - x.rows)
       .slice(0, 4)
       .map((t) => `${t.table} ${int(t.rows)} (${int(t.rows / t.seconds)}/s)`)
       .join(', ');
-    step(start, `customers ${int(done)}/${int(total)}; ${int(rows)} rows (${int(rows / elapsed)}/s); ${top}`);
-  }, everyMs);
-  return { stop: () => clearInterval(timer) };
+    const rate = int(rows / elapsedSince(start));
+    step(start, `customers ${int(done)}/${int(total)}; ${int(rows)} rows (${rate}/s); ${top}`);
+  };
 }
 
 export function tableLine(t: TableStat): string {

@@ -8,7 +8,7 @@ import { CA_PLACES, US_PLACES } from '../../seeds/catalog.ts';
 import { MAPLE } from '../../seeds/parties.ts';
 import { addPayoffQuote } from '../../seeds/requests.ts';
 
-export const SHARE = { serviceRequest: 0.03, locationChange: 0.015, payoffQuote: 0.02 } as const;
+const SHARE = { serviceRequest: 0.03, locationChange: 0.015, payoffQuote: 0.02 } as const;
 
 interface Asker {
   users: UserRec[];
@@ -111,8 +111,10 @@ function addServiceRequest(b: DemoBuilder, c: ContractRec, who: Asker): void {
   }
 }
 
-const LCR_STEPS = ['submitted', 'in_review', 'approved', 'completed'] as const;
+const LCR_STEPS = ['submitted', 'in_review', 'approved', 'completed'];
+const LCR_REJECTED = ['submitted', 'in_review', 'rejected'];
 
+/** A request to move 1-3 of a contract's assets; a completed one moves them and records the history. */
 function addLocationChange(b: DemoBuilder, c: ContractRec, who: Asker): void {
   const status = b.faker.helpers.weightedArrayElement([
     { weight: 3, value: 'submitted' },
@@ -122,23 +124,28 @@ function addLocationChange(b: DemoBuilder, c: ContractRec, who: Asker): void {
     { weight: 1, value: 'rejected' },
   ]);
   const place = b.pick(c.label === MAPLE ? CA_PLACES : US_PLACES);
+  const address = {
+    address_line1: b.faker.location.streetAddress(),
+    address_line2: null,
+    city: place.city,
+    region: place.region,
+    postal_code: place.postal,
+    country: place.country,
+  };
   const closed = status === 'completed' || status === 'rejected';
   const created = closed ? -b.int(30, 200) : -b.int(0, 20);
   const effective = closed ? created + 20 : b.int(1, 45);
+  const steps = status === 'rejected' ? LCR_REJECTED : LCR_STEPS.slice(0, LCR_STEPS.indexOf(status) + 1);
+  // Days (from the business date) of each step: two days apart, the completion on the effective date.
+  const days = steps.map((step, k) => (step === 'completed' ? effective : Math.min(created + 2 * k, 0)));
   const contact = b.pick(who.users);
-  const street = b.faker.location.streetAddress();
   const id = b.add('location_change_requests', {});
   Object.assign(b.rows.location_change_requests.at(-1)!, {
     number: `LCR-${pad(id)}`,
     customer_id: c.customer.id,
     private_label_id: c.label.id,
     requested_by: contact.id,
-    address_line1: street,
-    address_line2: null,
-    city: place.city,
-    region: place.region,
-    postal_code: place.postal,
-    country: place.country,
+    ...address,
     effective_date: b.day(effective),
     contact_name: contact.name,
     contact_phone: b.faker.phone.number({ style: 'national' }),
@@ -146,32 +153,20 @@ function addLocationChange(b: DemoBuilder, c: ContractRec, who: Asker): void {
     reason: `Moving equipment to our ${place.city} site.`,
     status,
     created_at: ts(b.day(created), 14),
-    updated_at: ts(b.day(status === 'completed' ? effective : created), 15),
+    updated_at: ts(b.day(days.at(-1)!), 15),
   });
   const moved = b.faker.helpers.arrayElements(c.assets, { min: 1, max: Math.min(3, c.assets.length) });
   for (const a of moved) b.push('location_change_request_assets', { request_id: id, asset_id: a.id });
-  const steps =
-    status === 'rejected'
-      ? ['submitted', 'in_review', 'rejected']
-      : LCR_STEPS.slice(0, LCR_STEPS.indexOf(status) + 1);
   steps.forEach((step, k) => {
     b.add('location_change_request_events', {
       request_id: id,
       status: step,
       comment: step === 'rejected' ? 'The new site is outside the insured territory.' : null,
       actor_user_id: k === 0 ? contact.id : who.lessor.id,
-      at: ts(b.day(step === 'completed' ? effective : Math.min(created + 2 * k, 0)), 15),
+      at: ts(b.day(days[k]!), 15),
     });
   });
   if (status !== 'completed') return;
-  const address = {
-    address_line1: street,
-    address_line2: null,
-    city: place.city,
-    region: place.region,
-    postal_code: place.postal,
-    country: place.country,
-  };
   for (const a of moved) {
     Object.assign(a, address);
     b.add('asset_location_history', {
