@@ -20,7 +20,7 @@ import {
   type PageResult,
 } from './lib/pages.ts';
 import { captureQueries, checkPlans, tableRows, type PlanCheck } from './lib/plans.ts';
-import { get, problemWith, signIn, startPortal, tail, type Portal, type Session } from './lib/portal.ts';
+import { get, problemWith, signInMany, startPortal, tail, type Portal, type Session } from './lib/portal.ts';
 import {
   exportsTable,
   fixed,
@@ -36,6 +36,7 @@ const o = parseOptions();
 const defaultLabel = process.env.DEFAULT_LABEL || 'northwind';
 const db = createKnex(o.databaseUrl, 2);
 const explainClient = new pg.Client({ connectionString: o.databaseUrl });
+explainClient.on('error', (err) => console.error(`EXPLAIN connection lost: ${err.message}`));
 let portal: Portal | undefined;
 const failures: string[] = [];
 const post = async (url: string): Promise<void> => {
@@ -63,14 +64,17 @@ try {
   });
   const url = portal.url;
   console.log(`Portal: pid ${portal.pid} at ${url} (log ${portal.logFile})`);
-  const sessions: Record<'user' | 'superuser', Session | undefined> = {
-    user: await signIn(url, o.user, o.password),
-    superuser: await signIn(url, o.superuser, o.password).catch((err: Error) => {
+  // One session per connection and user, as many users of the customer would have.
+  const sessions: Record<'user' | 'superuser', Session[]> = {
+    user: await signInMany(url, o.user, o.password, o.connections),
+    superuser: await signInMany(url, o.superuser, o.password, o.connections).catch((err: Error) => {
       console.error(err.message);
-      return undefined;
+      return [];
     }),
   };
-  const sessionOf = (r: PageResult): Session | undefined => (r.as ? sessions[r.as] : undefined);
+  const sessionsOf = (r: PageResult): Session[] => (r.as ? sessions[r.as] : []);
+  const sessionOf = (r: PageResult): Session | undefined => sessionsOf(r)[0];
+  const user = sessions.user[0]!;
 
   // Preflight: each page once, a 2xx HTML page; Home's size sizes the ceiling page.
   const results = benchPages(t, o.only).map(newResult);
@@ -96,7 +100,7 @@ try {
         console.log(`  ${r.name.padEnd(28)} skipped: ${r.preflight}`);
         continue;
       }
-      const l = (r.load = await loadPage(url, r.path, sessionOf(r), o));
+      const l = (r.load = await loadPage(url, r.path, sessionsOf(r), o));
       console.log(
         `  ${r.name.padEnd(28)} ${fixed(l.rps).padStart(6)} req/s  p50 ${fixed(l.p50)} ms  p99 ${fixed(l.p99)} ms` +
           (l.non2xx || l.errors ? `  errors ${l.errors}, non-2xx ${l.non2xx}` : ''),
@@ -106,7 +110,7 @@ try {
 
   // Exports: the big CSV and the PDF, timed over HTTP with the portal's memory growth.
   const exportsOut: ExportOutcome[] = [];
-  if (!o.skipExports && sessions.user) {
+  if (!o.skipExports) {
     console.log('\nExports:');
     const runs = [
       {
@@ -119,7 +123,7 @@ try {
     ] as const;
     for (const { format, pick, wanted, limits } of runs) {
       const path = `${pick.best.query}${pick.best.query.includes('?') ? '&' : '?'}format=${format}`;
-      const e = await timeExport(url, sessions.user, path, format, pick.best.currencies);
+      const e = await timeExport(url, user, path, format, pick.best.currencies);
       const target = `≤${limits.seconds} s${'growthMb' in limits ? `, ≤${limits.growthMb} MB` : ''}`;
       exportsOut.push({
         ...e,
@@ -153,7 +157,7 @@ try {
       r.plan = await checkPlans(explainClient, c.queries, rows, limits);
     }
     for (const e of exportsOut) {
-      const c = await captureQueries(url, sessions.user, e.path);
+      const c = await captureQueries(url, user, e.path);
       const plan = await checkPlans(explainClient, c.queries, rows, { ...limits, maxQueries: undefined });
       exportPlans.push({ name: `export ${e.path}`, plan });
     }

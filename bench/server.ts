@@ -6,7 +6,8 @@
  *   GET  /__bench/ceiling            an in-memory HTML page of BENCH_CEILING_BYTES (Express alone)
  *   POST /__bench/ceiling?bytes=N    resize it (the runner sets it to Home's size)
  *   POST /__bench/memory/reset       start a peak RSS / heap sampler (50 ms) from here (?gc=1 first)
- *   GET  /__bench/memory             { rss, heapUsed, peakRss, peakHeapUsed, baseRss, baseHeapUsed }
+ *   GET  /__bench/memory             { rss, heap, baseRss, peakRss, baseHeap, peakHeap } in bytes,
+ *                                    heap = V8 heap used + external (Buffers, ArrayBuffers)
  *   POST /__bench/capture?on=1|0     record every SQL statement per request (off by default)
  *   GET  /__bench/queries?id=N       the statements of captured request N (x-bench-id header)
  *   GET  /__bench/queries?last=1     ... of the last captured request
@@ -84,12 +85,13 @@ const captured: CapturedRequest[] = [];
 let nextId = 1;
 
 // ---- memory sampler -------------------------------------------------------------------------
-const mem = { baseRss: 0, baseHeapUsed: 0, peakRss: 0, peakHeapUsed: 0 };
+const mem = { baseRss: 0, baseHeap: 0, peakRss: 0, peakHeap: 0 };
+const heapOf = (m: NodeJS.MemoryUsage): number => m.heapUsed + m.external;
 let sampler: NodeJS.Timeout | undefined;
 function sample(): void {
   const m = process.memoryUsage();
   mem.peakRss = Math.max(mem.peakRss, m.rss);
-  mem.peakHeapUsed = Math.max(mem.peakHeapUsed, m.heapUsed);
+  mem.peakHeap = Math.max(mem.peakHeap, heapOf(m));
 }
 
 // ---- the portal, as src/server.ts starts it ------------------------------------------------
@@ -145,7 +147,7 @@ outer.post('/__bench/ceiling', (req, res) => {
 outer.post('/__bench/memory/reset', (req, res) => {
   if (req.query.gc === '1') (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  Object.assign(mem, { baseRss: m.rss, baseHeapUsed: m.heapUsed, peakRss: m.rss, peakHeapUsed: m.heapUsed });
+  Object.assign(mem, { baseRss: m.rss, baseHeap: heapOf(m), peakRss: m.rss, peakHeap: heapOf(m) });
   sampler ??= setInterval(sample, 50);
   sampler.unref();
   res.json(mem);
@@ -153,7 +155,7 @@ outer.post('/__bench/memory/reset', (req, res) => {
 outer.get('/__bench/memory', (_req, res) => {
   sample();
   const m = process.memoryUsage();
-  res.json({ rss: m.rss, heapUsed: m.heapUsed, ...mem });
+  res.json({ rss: m.rss, heap: heapOf(m), ...mem });
 });
 outer.post('/__bench/capture', (req, res) => {
   capturing = req.query.on === '1';

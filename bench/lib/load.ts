@@ -27,30 +27,37 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
+/**
+ * `sessions`: one signed-in session per connection where there are enough (16 users of the
+ * customer at once, not one user's session shared by 16 connections), reused round-robin.
+ */
 export async function loadPage(
   baseUrl: string,
   path: string,
-  session: Session | undefined,
+  sessions: Session[],
   o: { connections: number; duration: number; warmup: number },
 ): Promise<LoadResult> {
-  const headers = {
-    ...PROXY_HEADERS,
-    accept: 'text/html',
-    ...(session ? { cookie: session.cookie } : {}),
+  const headersOf = (i: number) => {
+    const session = sessions.length ? sessions[i % sessions.length] : undefined;
+    return { ...PROXY_HEADERS, accept: 'text/html', ...(session ? { cookie: session.cookie } : {}) };
   };
+  let next = 0;
   const base: autocannon.Options = {
     url: `${baseUrl}${path}`,
     connections: o.connections,
     pipelining: 1,
-    headers,
+    headers: headersOf(0),
     timeout: 10,
   };
-  if (o.warmup > 0) await run({ ...base, duration: o.warmup });
+  const perConnection = (client: autocannon.Client): void => client.setHeaders(headersOf(next++));
+  if (o.warmup > 0) await run({ ...base, duration: o.warmup, setupClient: perConnection });
+  next = 0;
   let toLogin = 0;
   const result = await run({
     ...base,
     duration: o.duration,
     setupClient: (client) => {
+      perConnection(client);
       // The parser's raw headers: { statusCode, headers: [name, value, name, value, ...] }.
       client.on('headers', (h) => {
         const raw = (h as unknown as { headers?: unknown }).headers;

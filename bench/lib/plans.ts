@@ -21,7 +21,7 @@ export interface SeqScan {
 }
 export interface PlanCheck {
   queries: number;
-  statements: { sql: string; ms: number | null }[];
+  statements: CapturedQuery[];
   seqScans: SeqScan[];
   explainErrors: string[];
   problem: string | undefined;
@@ -122,7 +122,7 @@ export async function checkPlans(
   if (seqScans.length) problems.push(`Seq Scan on ${[...new Set(seqScans.map((s) => s.table))].join(', ')}`);
   return {
     queries: queries.length,
-    statements: queries.map((q) => ({ sql: q.sql, ms: q.ms })),
+    statements: queries,
     seqScans,
     explainErrors,
     problem: problems.length ? problems.join('; ') : undefined,

@@ -82,10 +82,14 @@ export async function startPortal(opts: {
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
+  // Never leave the portal running when the runner ends, however it ends.
+  const killOnExit = (): void => void child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   const state: { exited: number | null } = { exited: null };
   const exit = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       state.exited = code ?? (signal ? 128 : 1);
+      process.removeListener('exit', killOnExit);
       resolve();
     }),
   );
@@ -160,6 +164,18 @@ export async function signIn(baseUrl: string, email: string, password: string): 
     );
   }
   return { email, cookie: cookieHeader(jar) };
+}
+
+/** `n` sessions of the same user (sign-ins one after the other). */
+export async function signInMany(
+  baseUrl: string,
+  email: string,
+  password: string,
+  n: number,
+): Promise<Session[]> {
+  const out: Session[] = [];
+  for (let i = 0; i < n; i++) out.push(await signIn(baseUrl, email, password));
+  return out;
 }
 
 /** A GET as a signed-in user, redirects not followed. */

@@ -46,7 +46,7 @@ export function pagesTable(results: PageResult[], maxQueries: number): string {
       ]
         .filter(Boolean)
         .join(' '),
-      r.failures.length ? 'FAIL' : r.kind === 'ceiling' ? '' : 'pass',
+      r.failures.length ? 'FAIL' : r.kind === 'ceiling' ? '' : r.load ? 'pass' : 'not run',
     ]),
     new Set([1, 2, 3, 4, 5, 6, 7]),
   );
@@ -54,7 +54,18 @@ export function pagesTable(results: PageResult[], maxQueries: number): string {
 
 export function exportsTable(exports: ExportOutcome[]): string {
   return table(
-    ['export', 'report', 'rows', 'MB', 'seconds', 'first byte s', 'RSS +MB', 'heap +MB', 'target', 'result'],
+    [
+      'export',
+      'report',
+      'rows',
+      'MB',
+      'seconds',
+      'first byte s',
+      'RSS +MB',
+      'heap+ext +MB',
+      'target',
+      'result',
+    ],
     exports.map((e) => [
       e.format.toUpperCase(),
       e.report.query,
