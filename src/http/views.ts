@@ -28,6 +28,17 @@ export function setUpViews(app: Express, isProduction: boolean): void {
   Object.assign(app.locals, viewHelpers);
 }
 
+/** Date formatters, one per locale (and time zone), built once: see src/lib/money.ts. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let fmt = dateFormats.get(key);
+  if (!fmt) {
+    fmt = make();
+    dateFormats.set(key, fmt);
+  }
+  return fmt;
+}
+
 export const viewHelpers = {
   money(minor: number, currency: string, locale = 'en-US'): string {
     return formatMoney(minor, currency, locale);
@@ -35,18 +46,18 @@ export const viewHelpers = {
   date(iso: string | Date | null | undefined, locale = 'en-US'): string {
     if (!iso) return '';
     const d = typeof iso === 'string' ? new Date(`${iso.slice(0, 10)}T12:00:00Z`) : iso;
-    return new Intl.DateTimeFormat(locale, {
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      timeZone: 'UTC',
-    }).format(d);
+    return dateFormat(
+      `d|${locale}`,
+      () =>
+        new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }),
+    ).format(d);
   },
   dateTime(d: Date | string | null | undefined, timeZone: string, locale = 'en-US'): string {
     if (!d) return '';
-    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
-      new Date(d),
-    );
+    return dateFormat(
+      `dt|${locale}|${timeZone}`,
+      () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }),
+    ).format(new Date(d));
   },
   plural(n: number, one: string, many: string): string {
     return `${n} ${n === 1 ? one : many}`;

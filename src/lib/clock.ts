@@ -27,13 +27,15 @@ export function createClock(opts: { systemDate?: string | undefined } = {}): Clo
   };
 }
 
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function isoDateInZone(d: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(d);
+  let fmt = zoneFormats.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    zoneFormats.set(timeZone, fmt);
+  }
+  const parts = fmt.formatToParts(d);
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }

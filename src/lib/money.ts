@@ -7,10 +7,40 @@ export interface Money {
   currency: string;
 }
 
+/**
+ * Intl formatters are costly to build (tens of microseconds each) and pages format thousands of
+ * amounts: one per currency (and locale), built on first use and kept. The sets are small
+ * (a handful of currencies and locales); an unknown code still throws as before.
+ */
+const digitsCache = new Map<string, number>();
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 export function minorDigits(currency: string): number {
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
-  );
+  let digits = digitsCache.get(currency);
+  if (digits === undefined) {
+    digits =
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
+      2;
+    digitsCache.set(currency, digits);
+  }
+  return digits;
+}
+
+function moneyFormat(locale: string, currency: string, digits: number): Intl.NumberFormat {
+  const key = `${locale}|${currency}`;
+  let fmt = moneyFormats.get(key);
+  if (!fmt) {
+    fmt = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      // 'symbol' shows CA$ / US$ where the locale's own currency would otherwise look the same.
+      currencyDisplay: 'symbol',
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    moneyFormats.set(key, fmt);
+  }
+  return fmt;
 }
 
 export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
@@ -21,15 +51,7 @@ export function formatMoney(minor: number, currency: string, locale = 'en-US'): 
   const major = Math.trunc(abs / scale);
   const rest = abs % scale;
   // Format the integer part with grouping, then append the exact minor digits.
-  const fmt = new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency,
-    // 'symbol' shows CA$ / US$ where the locale's own currency would otherwise look the same.
-    currencyDisplay: 'symbol',
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
-  const parts = fmt.formatToParts(major);
+  const parts = moneyFormat(locale, currency, digits).formatToParts(major);
   return (
     sign + parts.map((p) => (p.type === 'fraction' ? String(rest).padStart(digits, '0') : p.value)).join('')
   );
