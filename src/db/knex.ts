@@ -18,7 +18,16 @@ export function createKnex(connectionString: string, poolMax: number): Knex {
   return knexFactory({
     client: 'pg',
     connection: { connectionString, connectionTimeoutMillis: 5_000 },
-    pool: { min: 0, max: poolMax, acquireTimeoutMillis: 10_000 },
+    pool: {
+      min: 0,
+      max: poolMax,
+      acquireTimeoutMillis: 10_000,
+      // The portal's queries are short, indexed lookups; PostgreSQL's JIT took 50-500 ms of
+      // compiling on the larger ones at scale (bench/README.md) and never paid that back.
+      afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
+        conn.query('set jit = off', (err: Error | null) => done(err, conn));
+      },
+    },
     acquireConnectionTimeout: 10_000,
   });
 }

@@ -31,6 +31,10 @@ export function setUpSession(opts: {
     tableName: 'sessions',
     createTableIfMissing: false,
     pruneSessionInterval: false,
+    // No UPDATE on every request: the session is saved when lastSeenAt moves on (at most once a
+    // minute, enforceSessionTimeouts), which also moves the row's expiry; the idle and absolute
+    // limits are checked on the server either way.
+    disableTouch: true,
   });
   const middleware = session({
     name: sessionCookieName(opts.isProduction),
