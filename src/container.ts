@@ -90,7 +90,7 @@ export function createContainer(infra: Infrastructure) {
         maxFailsPerIp: config.loginMaxFailsPerIp,
       },
     }),
-    home: createHomeService(createHomeRepository(db), activities),
+    home: createHomeService(createHomeRepository(db), activities, clock),
     assetsRepo,
     assets: createAssetsService(assetsRepo, locationChangesRepo),
     locationChanges: createLocationChangesService({

@@ -1,4 +1,6 @@
 import type { Scope } from '../../http/types.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { ttlCache } from '../../lib/ttl-cache.ts';
 import type { ActivitiesRepository, Activity } from '../activities/activities.repository.ts';
 import {
   creditCorner,
@@ -29,19 +31,40 @@ export interface Dashboard {
   activities: Activity[];
 }
 
-export function createHomeService(repo: HomeRepository, activities: ActivitiesRepository) {
+/**
+ * Two of Home's figures move only with the calendar, not with payments: exchange rates and the
+ * remaining principal of active contracts (read from the schedules, thousands of rows for a
+ * large fleet). They are kept for five minutes per customer and day; everything a payment or
+ * request changes is read fresh on every visit.
+ */
+const SLOW_FIGURES_TTL_MS = 5 * 60_000;
+
+export function createHomeService(repo: HomeRepository, activities: ActivitiesRepository, clock: Clock) {
+  const now = () => clock.now().getTime();
+  const principals = ttlCache<Awaited<ReturnType<HomeRepository['activePrincipal']>>>({
+    ttlMs: SLOW_FIGURES_TTL_MS,
+    max: 2_000,
+    now,
+  });
+  const rateTables = ttlCache<Awaited<ReturnType<HomeRepository['latestRates']>>>({
+    ttlMs: SLOW_FIGURES_TTL_MS,
+    max: 10,
+    now,
+  });
   return {
     async dashboard(scope: Scope, requestedCurrency: string | undefined): Promise<Dashboard> {
       const { customerId, labelId, today, label, customer } = scope;
       const [balances, rates, latest, inProgress, recent, counts, principal, pending, feed] =
         await Promise.all([
           repo.openBalances(customerId, labelId, today),
-          repo.latestRates(today),
+          rateTables.get(today, () => repo.latestRates(today)),
           repo.latestSettledPayment(customerId, labelId),
           repo.inProgressPayments(customerId, labelId),
           repo.recentContracts(customerId, labelId, today, 5),
           repo.contractCounts(customerId, labelId),
-          repo.activePrincipal(customerId, labelId, today),
+          principals.get(`${customerId}:${labelId}:${today}`, () =>
+            repo.activePrincipal(customerId, labelId, today),
+          ),
           repo.pendingActions(customerId, labelId, 8),
           activities.recent(customerId, labelId, 10),
         ]);

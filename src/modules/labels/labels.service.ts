@@ -3,6 +3,7 @@
  * memory and reloaded after a minute (a new label or colour shows without a restart).
  */
 import type { Clock } from '../../lib/clock.ts';
+import { ttlCache } from '../../lib/ttl-cache.ts';
 import type { Label } from '../../http/types.ts';
 import type { createLabelsRepository } from './labels.repository.ts';
 
@@ -31,12 +32,10 @@ export function createLabelsService(
   clock: Clock,
   defaultCode: string,
 ) {
-  let cache: { at: number; labels: Label[] } | undefined;
+  const cache = ttlCache<Label[]>({ ttlMs: TTL_MS, max: 1, now: () => clock.now().getTime() });
 
-  async function all(): Promise<Label[]> {
-    const now = clock.now().getTime();
-    if (!cache || now - cache.at > TTL_MS) cache = { at: now, labels: await repo.all() };
-    return cache.labels;
+  function all(): Promise<Label[]> {
+    return cache.get('all', () => repo.all());
   }
 
   return {
@@ -56,7 +55,7 @@ export function createLabelsService(
       return (await all()).find((l) => l.code === code);
     },
     invalidate(): void {
-      cache = undefined;
+      cache.clear();
     },
   };
 }
