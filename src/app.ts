@@ -65,6 +65,8 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
   const { config, clock, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Pages are personal and sent with no-store: hashing every body for an ETag was wasted work.
+  app.set('etag', false);
   app.set('env', config.env);
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');

@@ -76,7 +76,10 @@ export async function startPortal(opts: {
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const root = path.resolve(import.meta.dirname, '../..');
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/server.ts'], {
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the portal.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = ['--expose-gc', ...nodeArgs, '--import', 'tsx', 'bench/server.ts'];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env,
     stdio: ['ignore', log, log],

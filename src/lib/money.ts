@@ -49,12 +49,25 @@ export function formatMoney(minor: number, currency: string, locale = 'en-US'): 
   const abs = Math.abs(minor);
   const scale = 10 ** digits;
   const major = Math.trunc(abs / scale);
-  const rest = abs % scale;
-  // Format the integer part with grouping, then append the exact minor digits.
-  const parts = moneyFormat(locale, currency, digits).formatToParts(major);
-  return (
-    sign + parts.map((p) => (p.type === 'fraction' ? String(rest).padStart(digits, '0') : p.value)).join('')
-  );
+  const fmt = moneyFormat(locale, currency, digits);
+  // Format the whole major units with grouping ("$1,234.00"), then put the exact minor digits
+  // in place of the zero fraction: exact for any size, no floating point.
+  const whole = fmt.format(major);
+  if (digits === 0) return sign + whole;
+  const zeros = `${decimalSeparator(fmt)}${'0'.repeat(digits)}`;
+  const at = whole.lastIndexOf(zeros);
+  const fraction = String(abs % scale).padStart(digits, '0');
+  return sign + whole.slice(0, at + zeros.length - digits) + fraction + whole.slice(at + zeros.length);
+}
+
+const separators = new WeakMap<Intl.NumberFormat, string>();
+function decimalSeparator(fmt: Intl.NumberFormat): string {
+  let sep = separators.get(fmt);
+  if (sep === undefined) {
+    sep = fmt.formatToParts(1).find((p) => p.type === 'decimal')?.value ?? '.';
+    separators.set(fmt, sep);
+  }
+  return sep;
 }
 
 /** Parses "1,234.56" / "1234.5" / "1234" into minor units; undefined when not a plain amount. */

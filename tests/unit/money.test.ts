@@ -25,3 +25,43 @@ describe('money', () => {
     expect(convertMinor(100, '150', 'USD', 'JPY')).toBe(150);
   });
 });
+
+describe('formatMoney matches Intl for every size, sign, locale and currency', () => {
+  /** What formatMoney must equal: Intl's own parts, with the exact minor digits as the fraction. */
+  function reference(minor: number, currency: string, locale: string): string {
+    const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits!;
+    const abs = Math.abs(minor);
+    const parts = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      currencyDisplay: 'symbol',
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).formatToParts(Math.trunc(abs / 10 ** digits));
+    const fraction = String(abs % 10 ** digits).padStart(digits, '0');
+    return (minor < 0 ? '-' : '') + parts.map((p) => (p.type === 'fraction' ? fraction : p.value)).join('');
+  }
+
+  it('agrees on a grid of values', () => {
+    const values = [
+      0,
+      1,
+      5,
+      99,
+      100,
+      101,
+      12_345,
+      -12_345,
+      100_000_000,
+      123_456_789_012,
+      Number.MAX_SAFE_INTEGER,
+    ];
+    for (const locale of ['en-US', 'en-CA', 'fr-CA', 'de-DE', 'en-IN', 'ja-JP'])
+      for (const currency of ['USD', 'CAD', 'EUR', 'JPY', 'KWD'])
+        for (const v of values)
+          expect(formatMoney(v, currency, locale), `${v} ${currency} ${locale}`).toBe(
+            reference(v, currency, locale),
+          );
+  });
+});
