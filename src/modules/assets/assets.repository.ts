@@ -1,5 +1,6 @@
 /** Assets' reads. Every query filters by the session's customer and private label. */
 import type { Knex } from 'knex';
+import { createContractFilterQueries } from '../contracts/contract-filter.repository.ts';
 
 export interface ScopeIds {
   customerId: number;
@@ -81,6 +82,14 @@ export interface AssetServiceRequest {
 
 const likeTerm = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/**
+ * Every searched column in one text, indexed with trigrams (`assets_search_trgm`). A term in any
+ * column is in this text too, so `SEARCH_TEXT ilike term` narrows the rows through the index
+ * before the per-column conditions decide; the results are those of the per-column search alone.
+ * Must stay identical to the migration's expression for the index to be used.
+ */
+export const SEARCH_TEXT = `(a.number || ' ' || coalesce(a.serial_number, '') || ' ' || coalesce(a.vin, '') || ' ' || coalesce(a.make, '') || ' ' || coalesce(a.model, '') || ' ' || a.description)`;
+
 export function createAssetsRepository(db: Knex) {
   const columns = [
     'a.id',
@@ -110,13 +119,20 @@ export function createAssetsRepository(db: Knex) {
       .where({ 'a.customer_id': s.customerId, 'a.private_label_id': s.labelId });
 
   return {
+    ...createContractFilterQueries(db),
+
     async list(
       s: ScopeIds,
       f: AssetFilters,
       offset: number,
       limit: number,
     ): Promise<{ rows: AssetRow[]; total: number }> {
-      const base = scoped(s);
+      // Counted and paged on assets alone (every asset has its contract); the contract's number
+      // and the open-request flag are looked up for the page's rows only.
+      const base = db('assets as a').where({
+        'a.customer_id': s.customerId,
+        'a.private_label_id': s.labelId,
+      });
       if (f.contractId) base.andWhere('a.contract_id', f.contractId);
       if (f.category) base.andWhere('a.category', f.category);
       if (f.status) base.andWhere('a.status', f.status);
@@ -125,6 +141,7 @@ export function createAssetsRepository(db: Knex) {
       const q = f.q?.trim();
       if (q) {
         const term = likeTerm(q);
+        base.andWhereRaw(`${SEARCH_TEXT} ilike ?`, [term]);
         base.andWhere((w) =>
           w
             .whereILike('a.number', term)
@@ -139,8 +156,19 @@ export function createAssetsRepository(db: Knex) {
       const [column, dir] = SORTS[f.sort];
       const [count, rows] = await Promise.all([
         base.clone().count<{ n: number }[]>({ n: '*' }).first(),
-        base
-          .clone()
+        db
+          .from(
+            base
+              .clone()
+              .orderByRaw(`${column} ${dir} nulls last`)
+              .orderBy('a.number')
+              .offset(offset)
+              .limit(limit)
+              .select('a.id')
+              .as('pg'),
+          )
+          .join('assets as a', 'a.id', 'pg.id')
+          .join('contracts as c', 'c.id', 'a.contract_id')
           .select([
             ...columns,
             db.raw(
@@ -150,21 +178,14 @@ export function createAssetsRepository(db: Knex) {
             ),
           ])
           .orderByRaw(`${column} ${dir} nulls last`)
-          .orderBy('a.number')
-          .offset(offset)
-          .limit(limit) as Promise<AssetRow[]>,
+          .orderBy('a.number') as Promise<AssetRow[]>,
       ]);
       return { rows, total: Number(count?.n ?? 0) };
     },
 
     async filterOptions(s: ScopeIds) {
       const where = { customer_id: s.customerId, private_label_id: s.labelId };
-      const [contracts, categories, places] = await Promise.all([
-        db('contracts')
-          .where(where)
-          .whereExists((q) => q.select(1).from('assets').whereRaw('assets.contract_id = contracts.id'))
-          .orderBy('number')
-          .select('id', 'number') as Promise<{ id: number; number: string }[]>,
+      const [categories, places] = await Promise.all([
         db('assets')
           .where(where)
           .whereNotNull('category')
@@ -178,7 +199,7 @@ export function createAssetsRepository(db: Knex) {
           { city: string; region: string | null; country: string | null }[]
         >,
       ]);
-      return { contracts, categories: categories.map((c) => c.category), places };
+      return { categories: categories.map((c) => c.category), places };
     },
 
     async findById(s: ScopeIds, id: number): Promise<AssetRow | undefined> {

@@ -14,19 +14,26 @@ export function assetsRoutes(deps: Deps): Router {
   router.get('/', async (req, res) => {
     const scope = res.locals.scope!;
     const query = assetListQuery.parse(req.query);
-    const { page: pageNo, contract, ...rest } = query;
-    const filters = { ...rest, contractId: contract };
-    const [result, options] = await Promise.all([
-      deps.assets.list(scope, filters, pageNo, PAGE_SIZE),
-      deps.assets.filterOptions(scope),
-    ]);
+    const { page: pageNo, contract, contractNumber, ...rest } = query;
+    const { result, cf, options } = await deps.assets.list(
+      scope,
+      rest,
+      { contract, contractNumber },
+      pageNo,
+      PAGE_SIZE,
+    );
     const kept = { ...req.query };
-    const filtered = Boolean(contract || rest.category || rest.status || rest.region || rest.city || rest.q);
-    res.render('assets/index', {
-      title: filtered ? 'Assets: filtered results' : 'Assets',
+    const filtered = Boolean(
+      contract || contractNumber || rest.category || rest.status || rest.region || rest.city || rest.q,
+    );
+    const errors = cf.error ? [cf.error] : [];
+    res.status(errors.length ? 400 : 200).render('assets/index', {
+      title: `${errors.length ? 'Error: ' : ''}${filtered ? 'Assets: filtered results' : 'Assets'}`,
+      errors,
       query,
       filtered,
       result,
+      cf,
       options,
       statuses: ASSET_STATUSES,
       sortLabels: SORT_LABELS,

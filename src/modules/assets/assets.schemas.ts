@@ -15,6 +15,13 @@ const optionalText = z
 /** The list's query string: filters, search, sort and page. Bad values fall back to none. */
 export const assetListQuery = z.object({
   contract: z.coerce.number().int().positive().max(2_147_483_647).optional().catch(undefined),
+  contractNumber: z
+    .string()
+    .trim()
+    .max(40)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
   category: optionalText,
   status: z.enum(ASSET_STATUSES).optional().catch(undefined),
   region: optionalText,

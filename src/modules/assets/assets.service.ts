@@ -2,19 +2,39 @@ import type { Scope } from '../../http/types.ts';
 import { NotFound } from '../../http/errors.ts';
 import { pageOf, type Page } from '../../http/pagination.ts';
 import type { LocationChangesRepository } from '../location-changes/location-changes.repository.ts';
+import { ttlCache } from '../../lib/ttl-cache.ts';
+import { resolveContractFilter, type ContractFilterInput } from '../contracts/contract-filter.ts';
 import type { AssetFilters, AssetRow, AssetsRepository, ScopeIds } from './assets.repository.ts';
 
 const ids = (s: Scope): ScopeIds => ({ customerId: s.customerId, labelId: s.labelId });
 
 export function createAssetsService(repo: AssetsRepository, requests: LocationChangesRepository) {
+  // The category and place choices read every asset of the customer (20,000 for a fleet): kept a
+  // minute per customer and label. A new city shows in the choices within the minute.
+  const options = ttlCache<Awaited<ReturnType<AssetsRepository['filterOptions']>>>({
+    ttlMs: 60_000,
+    max: 500,
+    now: () => Date.now(),
+  });
   return {
-    async list(scope: Scope, filters: AssetFilters, page: number, pageSize: number): Promise<Page<AssetRow>> {
-      const { rows, total } = await repo.list(ids(scope), filters, (page - 1) * pageSize, pageSize);
-      return pageOf(rows, page, pageSize, total);
-    },
-
-    filterOptions(scope: Scope) {
-      return repo.filterOptions(ids(scope));
+    /** The list; a contract number that matches no contract (or several) lists nothing and says so. */
+    async list(
+      scope: Scope,
+      filters: Omit<AssetFilters, 'contractId'>,
+      contract: ContractFilterInput,
+      page: number,
+      pageSize: number,
+    ) {
+      const s = ids(scope);
+      const [cf, opts] = await Promise.all([
+        resolveContractFilter(repo, s, contract, { withAssets: true }),
+        options.get(`${s.customerId}:${s.labelId}`, () => repo.filterOptions(s)),
+      ]);
+      const { rows, total } = cf.error
+        ? { rows: [], total: 0 }
+        : await repo.list(s, { ...filters, contractId: cf.contractId }, (page - 1) * pageSize, pageSize);
+      const result: Page<AssetRow> = pageOf(rows, page, pageSize, total);
+      return { result, cf, options: opts };
     },
 
     /** One asset with its location history, open location-change requests and service requests. */

@@ -146,15 +146,34 @@ export function createContractsRepository(db: Knex) {
         base.andWhere((w) => w.whereILike('c.number', term).orWhereILike('c.description', term));
       }
       const [column, dir] = CONTRACT_SORTS[f.sort];
+      // The page's ids first (contracts_scope_number and the other scope indexes give the order),
+      // then the columns and the overdue amount for those rows only.
+      const pageIds = base
+        .clone()
+        .orderBy(column, dir)
+        .orderBy('c.number')
+        .offset(offset)
+        .limit(limit)
+        .select('c.id');
+      const listColumns = [...columns(today).slice(0, -1), 'od.overdueMinor'];
       const [count, rows] = await Promise.all([
         base.clone().count<{ n: number }[]>({ n: '*' }).first(),
-        base
-          .clone()
-          .select(columns(today))
+        db
+          .from(pageIds.as('pg'))
+          .join('contracts as c', 'c.id', 'pg.id')
+          .joinRaw(
+            `cross join lateral (
+              select coalesce(sum(round(i.balance_minor * cl.amt::numeric / nullif(i.total_minor, 0))), 0)::bigint as "overdueMinor"
+                from (select invoice_id, sum(amount_minor) as amt from invoice_lines
+                       where contract_id = c.id group by invoice_id) cl
+                join invoices i on i.id = cl.invoice_id
+               where i.status in ('open','partially_paid') and i.due_date < ?
+                 and i.customer_id = c.customer_id and i.private_label_id = c.private_label_id) od`,
+            [today],
+          )
+          .select(listColumns)
           .orderBy(column, dir)
-          .orderBy('c.number')
-          .offset(offset)
-          .limit(limit) as Promise<ContractRow[]>,
+          .orderBy('c.number') as Promise<ContractRow[]>,
       ]);
       return { rows: withOverdue(rows), total: Number(count?.n ?? 0) };
     },

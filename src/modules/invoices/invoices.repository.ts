@@ -1,5 +1,6 @@
 /** Invoice reads. Every query takes the customer and label of the session's scope. */
 import type { Knex } from 'knex';
+import { createContractFilterQueries } from '../contracts/contract-filter.repository.ts';
 
 /** Payment statuses whose allocations hold part of an invoice's balance until they settle or fail. */
 export const PENDING_PAYMENT = ['pending', 'scheduled', 'in_progress'] as const;
@@ -111,25 +112,36 @@ export function createInvoicesRepository(db: Knex) {
       sums: { currency: string; totalMinor: number; balanceMinor: number }[];
     }> {
       const [col, dir] = SORTS[f.sort];
-      const items = (await filtered(customerId, labelId, f, today)
+      // Page the ids first (from the index), then compute the per-invoice figures for the page's
+      // rows only: correlated subqueries in the select list would run for every skipped row too.
+      const ids = filtered(customerId, labelId, f, today)
         .orderBy(col, dir)
         .orderBy('i.id', dir)
         .limit(pageSize)
         .offset((page - 1) * pageSize)
-        .select(columns(db))) as InvoiceRow[];
-      const sums = (await filtered(customerId, labelId, f, today)
-        .groupByRaw('trim(i.currency)')
-        .select(
-          db.raw('trim(i.currency) as currency'),
-          db.raw('count(*)::int as n'),
-          db.raw('coalesce(sum(i.total_minor), 0)::bigint as "totalMinor"'),
-          db.raw('coalesce(sum(i.balance_minor), 0)::bigint as "balanceMinor"'),
-        )) as { currency: string; n: number; totalMinor: number; balanceMinor: number }[];
+        .select('i.id');
+      const [items, sums] = await Promise.all([
+        db
+          .from(ids.as('pg'))
+          .join('invoices as i', 'i.id', 'pg.id')
+          .orderBy(col, dir)
+          .orderBy('i.id', dir)
+          .select(columns(db)) as Promise<InvoiceRow[]>,
+        // Grouped on the column itself so the sums come from the index alone (invoices_scope_sums).
+        filtered(customerId, labelId, f, today)
+          .groupBy('i.currency')
+          .select(
+            'i.currency',
+            db.raw('count(*)::int as n'),
+            db.raw('coalesce(sum(i.total_minor), 0)::bigint as "totalMinor"'),
+            db.raw('coalesce(sum(i.balance_minor), 0)::bigint as "balanceMinor"'),
+          ) as Promise<{ currency: string; n: number; totalMinor: number; balanceMinor: number }[]>,
+      ]);
       return {
         items: items.map(norm),
         total: sums.reduce((s, r) => s + r.n, 0),
         sums: sums.map((s) => ({
-          currency: s.currency,
+          currency: s.currency.trim(),
           totalMinor: Number(s.totalMinor),
           balanceMinor: Number(s.balanceMinor),
         })),
@@ -199,12 +211,7 @@ export function createInvoicesRepository(db: Knex) {
         );
     },
 
-    async contracts(customerId: number, labelId: number): Promise<{ id: number; number: string }[]> {
-      return db('contracts')
-        .where({ customer_id: customerId, private_label_id: labelId })
-        .orderBy('number')
-        .select('id', 'number');
-    },
+    ...createContractFilterQueries(db),
   };
 }
 

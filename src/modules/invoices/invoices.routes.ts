@@ -22,15 +22,18 @@ export function invoicesRoutes(deps: Deps): Router {
     const page = pageQuery.parse(query.page);
     const r = await deps.invoices.list(
       scope,
-      { status: f.status, from: f.from, to: f.to, contractId: f.contract, q: f.q || undefined, sort: f.sort },
+      { status: f.status, from: f.from, to: f.to, q: f.q || undefined, sort: f.sort },
+      { contract: f.contract, contractNumber: f.contractNumber },
       page,
     );
     const sortHref = (key: string): string => {
       const next = f.sort === key ? `-${key}` : key;
       return pageHref('/invoices', { ...query, sort: next }, 1);
     };
-    res.render('invoices/index', {
-      title: 'Invoices',
+    const errors = r.cf.error ? [r.cf.error] : [];
+    res.status(errors.length ? 400 : 200).render('invoices/index', {
+      title: errors.length ? 'Error: Invoices' : 'Invoices',
+      errors,
       f,
       r,
       payableOf,

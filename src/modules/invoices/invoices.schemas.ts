@@ -11,6 +11,7 @@ export const invoiceListQuery = z.object({
   from: isoDate.optional().catch(undefined),
   to: isoDate.optional().catch(undefined),
   contract: z.coerce.number().int().positive().max(2_147_483_647).optional().catch(undefined),
+  contractNumber: z.string().trim().max(40).optional().catch(undefined),
   q: z.string().trim().max(40).optional().catch(undefined),
   sort: z.enum(['due', '-due', 'amount', '-amount', 'number', '-number']).catch('due'),
 });

@@ -2,6 +2,7 @@
 import { NotFound } from '../../http/errors.ts';
 import { pageOf, type Page } from '../../http/pagination.ts';
 import type { Scope } from '../../http/types.ts';
+import { resolveContractFilter, type ContractFilterInput } from '../contracts/contract-filter.ts';
 import type {
   AppliedPayment,
   InvoiceFilter,
@@ -32,11 +33,26 @@ export function payableOf(inv: Pick<InvoiceRow, 'balanceMinor' | 'pendingMinor'>
 
 export function createInvoicesService(repo: InvoicesRepository) {
   return {
-    async list(scope: Scope, filter: InvoiceFilter, page: number) {
-      const r = await repo.list(scope.customerId, scope.labelId, filter, scope.today, page, PAGE_SIZE);
+    /** The list; a contract number that matches no contract (or several) lists nothing and says so. */
+    async list(
+      scope: Scope,
+      filter: Omit<InvoiceFilter, 'contractId'>,
+      contract: ContractFilterInput,
+      page: number,
+    ) {
+      const cf = await resolveContractFilter(repo, scope, contract, { withAssets: false });
+      const r = cf.error
+        ? { items: [], total: 0, sums: [] }
+        : await repo.list(
+            scope.customerId,
+            scope.labelId,
+            { ...filter, contractId: cf.contractId },
+            scope.today,
+            page,
+            PAGE_SIZE,
+          );
       const result: Page<InvoiceRow> = pageOf(r.items, page, PAGE_SIZE, r.total);
-      const contracts = await repo.contracts(scope.customerId, scope.labelId);
-      return { page: result, sums: r.sums, contracts };
+      return { page: result, sums: r.sums, cf };
     },
 
     async detail(scope: Scope, id: number): Promise<InvoiceDetail> {
