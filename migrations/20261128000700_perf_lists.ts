@@ -11,6 +11,8 @@
  * - assets_search_trgm: the asset search (`ilike '%term%'` over seven columns) through trigrams
  *   of one text of those columns (pg_trgm; PGlite loads it in src/db/embedded.ts). The expression
  *   must stay identical to SEARCH_TEXT in src/modules/assets/assets.repository.ts.
+ * - customers_name_trgm: the superuser's customer search by a word of the name
+ *   (`lower(name) like '% term%'`) without reading every customer.
  * - payments_scope_list_date: the payment history's date order (settled, else scheduled, else
  *   made; UTC dates so that the expression is immutable). Must stay identical to
  *   PAYMENT_LIST_DATE in src/modules/payments/payments.repository.ts.
@@ -39,6 +41,9 @@ export async function up(knex: Knex): Promise<void> {
         || ' ' || coalesce(model, '') || ' ' || description) gin_trgm_ops);
   `);
   await knex.raw(`
+    create index if not exists customers_name_trgm on customers using gin (lower(name) gin_trgm_ops);
+  `);
+  await knex.raw(`
     create index if not exists payments_scope_list_date on payments (customer_id, private_label_id,
       coalesce((settled_at at time zone 'UTC')::date, scheduled_for, (initiated_at at time zone 'UTC')::date) desc,
       id desc);
@@ -48,6 +53,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     drop index if exists payments_scope_list_date;
+    drop index if exists customers_name_trgm;
     drop index if exists assets_search_trgm;
     drop index if exists assets_scope_number;
     drop index if exists contracts_scope_lower_number;

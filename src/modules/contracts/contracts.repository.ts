@@ -155,22 +155,30 @@ export function createContractsRepository(db: Knex) {
         .offset(offset)
         .limit(limit)
         .select('c.id');
-      const listColumns = [...columns(today).slice(0, -1), 'od.overdueMinor'];
+      const listColumns = [
+        ...columns(today).slice(0, -1),
+        db.raw('coalesce(od."overdueMinor", 0)::bigint as "overdueMinor"'),
+      ];
+      // The overdue amounts of the page's contracts in one pass (the same figure as overdueSql:
+      // the contract's share of each overdue invoice's balance), not one hash of the customer's
+      // overdue invoices per row.
+      const overdue = db.raw(
+        `(select cl.contract_id, sum(round(i.balance_minor * cl.amt::numeric / nullif(i.total_minor, 0))) as "overdueMinor"
+            from (select contract_id, invoice_id, sum(amount_minor) as amt from invoice_lines
+                   where contract_id in (select id from pg) group by contract_id, invoice_id) cl
+            join invoices i on i.id = cl.invoice_id
+           where i.status in ('open','partially_paid') and i.due_date < ?
+             and i.customer_id = ? and i.private_label_id = ?
+           group by cl.contract_id) as od`,
+        [today, s.customerId, s.labelId],
+      );
       const [count, rows] = await Promise.all([
         base.clone().count<{ n: number }[]>({ n: '*' }).first(),
         db
-          .from(pageIds.as('pg'))
+          .with('pg', pageIds)
+          .from('pg')
           .join('contracts as c', 'c.id', 'pg.id')
-          .joinRaw(
-            `cross join lateral (
-              select coalesce(sum(round(i.balance_minor * cl.amt::numeric / nullif(i.total_minor, 0))), 0)::bigint as "overdueMinor"
-                from (select invoice_id, sum(amount_minor) as amt from invoice_lines
-                       where contract_id = c.id group by invoice_id) cl
-                join invoices i on i.id = cl.invoice_id
-               where i.status in ('open','partially_paid') and i.due_date < ?
-                 and i.customer_id = c.customer_id and i.private_label_id = c.private_label_id) od`,
-            [today],
-          )
+          .leftJoin(overdue, 'od.contract_id', 'c.id')
           .select(listColumns)
           .orderBy(column, dir)
           .orderBy('c.number') as Promise<ContractRow[]>,

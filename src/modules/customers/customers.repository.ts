@@ -30,7 +30,8 @@ export function createCustomersRepository(db: Knex) {
     },
     /**
      * Number prefix or name prefix/word match, paged on the server (there may be 10,000).
-     * Prefix matches use the text_pattern_ops indexes.
+     * Prefix matches use the text_pattern_ops indexes, the word match the trigram index
+     * customers_name_trgm (migrations/20261128000700_perf_lists.ts).
      */
     async search(
       q: string,
