@@ -3,12 +3,17 @@ import { NotFound } from '../../http/errors.ts';
 import { pageOf, type Page } from '../../http/pagination.ts';
 import type { LocationChangesRepository } from '../location-changes/location-changes.repository.ts';
 import { ttlCache } from '../../lib/ttl-cache.ts';
-import { resolveContractFilter, type ContractFilterInput } from '../contracts/contract-filter.ts';
+import {
+  resolveContractFilter,
+  withCachedChoices,
+  type ContractFilterInput,
+} from '../contracts/contract-filter.ts';
 import type { AssetFilters, AssetRow, AssetsRepository, ScopeIds } from './assets.repository.ts';
 
 const ids = (s: Scope): ScopeIds => ({ customerId: s.customerId, labelId: s.labelId });
 
 export function createAssetsService(repo: AssetsRepository, requests: LocationChangesRepository) {
+  const contractQueries = withCachedChoices(repo);
   // The category and place choices read every asset of the customer (20,000 for a fleet): kept a
   // minute per customer and label. A new city shows in the choices within the minute.
   const options = ttlCache<Awaited<ReturnType<AssetsRepository['filterOptions']>>>({
@@ -27,7 +32,7 @@ export function createAssetsService(repo: AssetsRepository, requests: LocationCh
     ) {
       const s = ids(scope);
       const [cf, opts] = await Promise.all([
-        resolveContractFilter(repo, s, contract, { withAssets: true }),
+        resolveContractFilter(contractQueries, s, contract, { withAssets: true }),
         options.get(`${s.customerId}:${s.labelId}`, () => repo.filterOptions(s)),
       ]);
       const { rows, total } = cf.error

@@ -2,7 +2,27 @@
  * Resolves the contract filter of a list (invoices, assets) from its query string: `contract`
  * (an id, as other pages link to it) or `contractNumber` (what a fleet customer types).
  */
+import { ttlCache } from '../../lib/ttl-cache.ts';
 import type { ContractChoice, ContractFilterQueries } from './contract-filter.repository.ts';
+
+type Queries = Pick<ContractFilterQueries, 'contractChoices' | 'contractById' | 'contractsByNumber'>;
+
+/**
+ * The same queries with the select's choices (the first 51 contracts by number) kept a minute
+ * per customer and label: a list page then costs no query for them. A new contract shows in
+ * the select within the minute; a link with its id filters by it at once.
+ */
+export function withCachedChoices(q: Queries): Queries {
+  const cache = ttlCache<ContractChoice[]>({ ttlMs: 60_000, max: 1_000, now: () => Date.now() });
+  return {
+    contractById: (...a) => q.contractById(...a),
+    contractsByNumber: (...a) => q.contractsByNumber(...a),
+    contractChoices: (customerId, labelId, withAssets, limit) =>
+      cache.get(`${customerId}:${labelId}:${withAssets}:${limit}`, () =>
+        q.contractChoices(customerId, labelId, withAssets, limit),
+      ),
+  };
+}
 
 /** Up to this many contracts the filter is a select; beyond, a text input for the number. */
 export const CONTRACT_SELECT_MAX = 50;
@@ -24,7 +44,7 @@ export interface ContractFilterView {
 }
 
 export async function resolveContractFilter(
-  q: Pick<ContractFilterQueries, 'contractChoices' | 'contractById' | 'contractsByNumber'>,
+  q: Queries,
   scope: { customerId: number; labelId: number },
   input: ContractFilterInput,
   opts: { withAssets: boolean },

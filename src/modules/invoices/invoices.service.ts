@@ -2,7 +2,11 @@
 import { NotFound } from '../../http/errors.ts';
 import { pageOf, type Page } from '../../http/pagination.ts';
 import type { Scope } from '../../http/types.ts';
-import { resolveContractFilter, type ContractFilterInput } from '../contracts/contract-filter.ts';
+import {
+  resolveContractFilter,
+  withCachedChoices,
+  type ContractFilterInput,
+} from '../contracts/contract-filter.ts';
 import type {
   AppliedPayment,
   InvoiceFilter,
@@ -32,6 +36,7 @@ export function payableOf(inv: Pick<InvoiceRow, 'balanceMinor' | 'pendingMinor'>
 }
 
 export function createInvoicesService(repo: InvoicesRepository) {
+  const contractQueries = withCachedChoices(repo);
   return {
     /** The list; a contract number that matches no contract (or several) lists nothing and says so. */
     async list(
@@ -40,7 +45,7 @@ export function createInvoicesService(repo: InvoicesRepository) {
       contract: ContractFilterInput,
       page: number,
     ) {
-      const cf = await resolveContractFilter(repo, scope, contract, { withAssets: false });
+      const cf = await resolveContractFilter(contractQueries, scope, contract, { withAssets: false });
       const r = cf.error
         ? { items: [], total: 0, sums: [] }
         : await repo.list(
