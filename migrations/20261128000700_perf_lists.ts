@@ -2,7 +2,8 @@
  * Performance of the list pages at scale (issue 8, bench/README.md), for a fleet customer with
  * 5,000 contracts, 50,000 invoices, 30,000 payments and 20,000 assets:
  *
- * - invoices_scope_sums: the list's count and sums (per currency) from the index alone.
+ * - invoices_scope_sums: the list's count and sums (per currency) from the index alone; with
+ *   the id, the contract list's overdue amounts read the overdue invoices from it too.
  * - contracts_scope_number: the contract list in number order, the customer's rows only
  *   (it walked the global number index, skipping other customers' contracts).
  * - contracts_scope_lower_number: a typed contract number (any case, whole or its start) found
@@ -23,7 +24,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`create extension if not exists pg_trgm;`);
   await knex.raw(`
     create index if not exists invoices_scope_sums on invoices (customer_id, private_label_id, status, due_date)
-      include (currency, total_minor, balance_minor);
+      include (id, currency, total_minor, balance_minor);
   `);
   await knex.raw(`
     create index if not exists contracts_scope_number on contracts (customer_id, private_label_id, number);
