@@ -17,7 +17,9 @@ export function setUpViews(app: Express, isProduction: boolean): void {
   app.set('view engine', 'ejs');
   app.engine('ejs', (file: string, options: object, cb: Cb) => {
     const opts = options as Record<string, unknown>;
-    const renderOpts = { cache: isProduction, async: false };
+    // Includes are written from the views root ('/components/input'): EJS resolves those
+    // without asking the disk whether a relative path exists, on every include of every render.
+    const renderOpts = { cache: isProduction, async: false, root: viewsDir };
     ejs.renderFile(file, opts, renderOpts, (err, body) => {
       if (err) return cb(err);
       const layout = typeof opts.layout === 'string' || opts.layout === false ? opts.layout : 'main';
