@@ -74,12 +74,14 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
 
   app.use(requestLogging(logger));
   app.use(setUpSecurityHeaders(config.isProduction));
-  app.use(
-    express.static(path.resolve(import.meta.dirname, '../public'), {
-      maxAge: config.isProduction ? '1h' : 0,
-      index: false,
-    }),
-  );
+  // Static files only under their own folders: mounted at '/', serve-static stat()ed the disk
+  // for every page request before passing it on.
+  const publicDir = path.resolve(import.meta.dirname, '../public');
+  for (const dir of ['css', 'js', 'img'])
+    app.use(
+      `/${dir}`,
+      express.static(path.join(publicDir, dir), { maxAge: config.isProduction ? '1h' : 0, index: false }),
+    );
   app.use(healthRoutes(deps.db, opts.isStopping ?? (() => false)));
 
   const resolveLabel: RequestHandler = async (req, res, next) => {
