@@ -61,34 +61,36 @@ export function createHomeRepository(db: Knex) {
       }));
     },
 
-    async latestSettledPayment(customerId: number, labelId: number): Promise<PaymentSummary | undefined> {
-      return db('payments')
-        .where({ customer_id: customerId, private_label_id: labelId, status: 'settled' })
+    /** The latest settled payment and up to 20 in progress, in one statement. */
+    async paymentSummaries(
+      customerId: number,
+      labelId: number,
+    ): Promise<{ latest: PaymentSummary | undefined; inProgress: PaymentSummary[] }> {
+      const cols = [
+        'id',
+        'amount_minor as amountMinor',
+        db.raw('trim(currency) as currency'),
+        'status',
+        'initiated_at as initiatedAt',
+        'settled_at as settledAt',
+      ];
+      const scope = { customer_id: customerId, private_label_id: labelId };
+      const latest = db('payments')
+        .where({ ...scope, status: 'settled' })
         .orderBy('settled_at', 'desc')
         .orderBy('id', 'desc')
-        .first(
-          'id',
-          'amount_minor as amountMinor',
-          db.raw('trim(currency) as currency'),
-          'status',
-          'initiated_at as initiatedAt',
-          'settled_at as settledAt',
-        );
-    },
-
-    async inProgressPayments(customerId: number, labelId: number): Promise<PaymentSummary[]> {
-      return db('payments')
-        .where({ customer_id: customerId, private_label_id: labelId, status: 'in_progress' })
+        .limit(1)
+        .select(cols);
+      const inProgress = db('payments')
+        .where({ ...scope, status: 'in_progress' })
         .orderBy('initiated_at', 'desc')
         .limit(20)
-        .select(
-          'id',
-          'amount_minor as amountMinor',
-          db.raw('trim(currency) as currency'),
-          'status',
-          'initiated_at as initiatedAt',
-          'settled_at as settledAt',
-        );
+        .select(cols);
+      const rows = (await db.unionAll([latest, inProgress], true)) as PaymentSummary[];
+      return {
+        latest: rows.find((r) => r.status === 'settled'),
+        inProgress: rows.filter((r) => r.status === 'in_progress'),
+      };
     },
 
     async recentContracts(
@@ -206,15 +208,21 @@ export function createHomeRepository(db: Knex) {
               'p.created_at',
             ),
         );
-      const [items, count] = await Promise.all([
-        db
-          .from(union.as('u'))
-          .orderBy('created_at', 'desc')
-          .limit(limit)
-          .select('kind', 'id', 'number', 'status', 'subject', 'created_at as createdAt'),
-        db.from(union.clone().as('u')).count<{ n: number }[]>({ n: '*' }).first(),
-      ]);
-      return { items: items as PendingAction[], total: count?.n ?? 0 };
+      // One statement: the first rows, each carrying the count of all (window over the union).
+      const rows = (await db
+        .from(union.as('u'))
+        .orderBy('created_at', 'desc')
+        .limit(limit)
+        .select(
+          'kind',
+          'id',
+          'number',
+          'status',
+          'subject',
+          'created_at as createdAt',
+          db.raw('count(*) over ()::int as total'),
+        )) as (PendingAction & { total: number })[];
+      return { items: rows.map(({ total: _t, ...item }) => item), total: rows[0]?.total ?? 0 };
     },
   };
 }

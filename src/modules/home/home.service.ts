@@ -54,12 +54,11 @@ export function createHomeService(repo: HomeRepository, activities: ActivitiesRe
   return {
     async dashboard(scope: Scope, requestedCurrency: string | undefined): Promise<Dashboard> {
       const { customerId, labelId, today, label, customer } = scope;
-      const [balances, rates, latest, inProgress, recent, counts, principal, pending, feed] =
+      const [balances, rates, { latest, inProgress }, recent, counts, principal, pending, feed] =
         await Promise.all([
           repo.openBalances(customerId, labelId, today),
           rateTables.get(today, () => repo.latestRates(today)),
-          repo.latestSettledPayment(customerId, labelId),
-          repo.inProgressPayments(customerId, labelId),
+          repo.paymentSummaries(customerId, labelId),
           repo.recentContracts(customerId, labelId, today, 5),
           repo.contractCounts(customerId, labelId),
           principals.get(`${customerId}:${labelId}:${today}`, () =>
