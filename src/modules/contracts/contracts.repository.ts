@@ -82,13 +82,17 @@ const likeTerm = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`
 const OPEN = ['open', 'partially_paid'];
 
 export function createContractsRepository(db: Knex) {
-  /** Open invoices carrying this contract's lines, with the contract's share of the balance. */
+  // One contract's share of its overdue invoices' balances, driven by the contract's own invoice
+  // lines: each invoice is looked up by id (a hash of all the customer's overdue invoices was
+  // built instead, 2-11 ms for a large fleet, on every contract and schedule page).
   const overdueSql = (today: string) =>
     db.raw(
       `(select coalesce(sum(round(i.balance_minor * cl.amt::numeric / nullif(i.total_minor, 0))), 0)::bigint
-         from invoices i
-         join (select invoice_id, sum(amount_minor) as amt from invoice_lines
-                where contract_id = c.id group by invoice_id) cl on cl.invoice_id = i.id
+         from (select invoice_id, sum(amount_minor) as amt from invoice_lines
+                where contract_id = c.id group by invoice_id) cl
+         cross join lateral (
+           select balance_minor, total_minor, status, due_date, customer_id, private_label_id
+             from invoices where id = cl.invoice_id limit 1) i
         where i.status in ('open','partially_paid') and i.due_date < ?
           and i.customer_id = c.customer_id and i.private_label_id = c.private_label_id) as "overdueMinor"`,
       [today],
