@@ -31,6 +31,17 @@ export function plainAmount(minor: number, currency: string): string {
 
 const currencyOf = (row: ReportRow): string => String(row.currency ?? 'USD');
 
+/** One date formatter per locale (building one per cell cost seconds on a large PDF). */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function mediumDate(locale: string): Intl.DateTimeFormat {
+  let fmt = dateFormats.get(locale);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+    dateFormats.set(locale, fmt);
+  }
+  return fmt;
+}
+
 /** A cell as text for CSV and the PDF; `human` formats money for people. */
 export function cellText(col: ReportColumn, row: ReportRow, locale: string, human: boolean): string {
   const v = row[col.key];
@@ -41,9 +52,7 @@ export function cellText(col: ReportColumn, row: ReportRow, locale: string, huma
   if (col.kind === 'date') {
     const s = String(v).slice(0, 10);
     if (!human || !s) return s;
-    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
-      new Date(`${s}T12:00:00Z`),
-    );
+    return mediumDate(locale).format(new Date(`${s}T12:00:00Z`));
   }
   if (col.kind === 'text' && /^[a-z_]+$/.test(String(v)) && (col.key === 'status' || col.key === 'product')) {
     const t = String(v).replaceAll('_', ' ');
