@@ -6,6 +6,21 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { addMonths, isIsoDate } from '../../lib/clock.ts';
+import {
+  agingRows,
+  assetPage,
+  assetRows,
+  assetTotals,
+  contractSummaryPage,
+  contractSummaryRows,
+  contractSummaryTotals,
+  paymentPage,
+  paymentRows,
+  paymentTotals,
+  upcomingPage,
+  upcomingRows,
+  upcomingTotals,
+} from './reports.queries.ts';
 
 export type CellKind = 'text' | 'date' | 'money' | 'int';
 export interface ReportColumn {
@@ -40,7 +55,14 @@ export interface ReportDef {
   orderBy: string[];
   /** Money columns totalled per currency. */
   sums: string[];
+  /** Every row (exports stream it in `orderBy` order). */
   base(db: Knex, scope: ReportScope, f: Filters): Knex.QueryBuilder;
+  /** The preview's page in `orderBy` order, read from an index (default: `base` sorted). */
+  page?(db: Knex, scope: ReportScope, f: Filters, limit: number, offset: number): Knex.QueryBuilder;
+  /** `currency`, `rows` and each of `sums` per currency (default: aggregated over `base`). */
+  totals?(db: Knex, scope: ReportScope, f: Filters): Knex.QueryBuilder;
+  /** An aggregate: the preview computes `base` once for its page and its totals. */
+  shared?: boolean;
 }
 
 const blank = (v: unknown): unknown => (v === '' ? undefined : v);
@@ -95,6 +117,10 @@ function scoped(q: Knex.QueryBuilder, alias: string, s: ReportScope): Knex.Query
   return q.where(`${alias}.customer_id`, s.customerId).andWhere(`${alias}.private_label_id`, s.labelId);
 }
 
+/** The last due date of "Upcoming payments" (months ahead of the business date; 3 by default). */
+const monthsAhead = (s: ReportScope, f: Filters): string =>
+  addMonths(s.today, typeof f.months === 'number' ? f.months : 3);
+
 export const REPORTS: ReportDef[] = [
   {
     type: 'contract-summary',
@@ -127,41 +153,9 @@ export const REPORTS: ReportDef[] = [
     ],
     orderBy: ['number', 'id'],
     sums: ['periodic_rent_minor', 'financed_amount_minor', 'open_balance_minor'],
-    base(db, s, f) {
-      // Each contract's share of its open invoices' balances (a balance shared between the
-      // invoice's lines in proportion to their amounts), for all the customer's contracts in one
-      // aggregate: a subquery per contract hashed every open invoice again (4 s for a fleet).
-      const open = db('invoice_lines as il')
-        .join('invoices as i', 'i.id', 'il.invoice_id')
-        .where('i.customer_id', s.customerId)
-        .andWhere('i.private_label_id', s.labelId)
-        .whereIn('i.status', ['open', 'partially_paid'])
-        .groupBy('il.contract_id')
-        .select(
-          'il.contract_id',
-          db.raw(
-            'sum(round(i.balance_minor::numeric * il.amount_minor / nullif(i.total_minor, 0)))::bigint as open_minor',
-          ),
-        );
-      const q = scoped(db('contracts as c'), 'c', s)
-        .leftJoin(open.as('ob'), 'ob.contract_id', 'c.id')
-        .select(
-          'c.id',
-          'c.number',
-          db.raw("coalesce(c.description, '') as description"),
-          'c.product',
-          'c.status',
-          'c.start_date',
-          'c.end_date',
-          'c.currency',
-          'c.periodic_rent_minor',
-          'c.financed_amount_minor',
-          db.raw('coalesce(ob.open_minor, 0)::bigint as open_balance_minor'),
-        );
-      if (f.status) q.andWhere('c.status', f.status);
-      if (f.product) q.andWhere('c.product', f.product);
-      return q;
-    },
+    base: contractSummaryRows,
+    page: contractSummaryPage,
+    totals: contractSummaryTotals,
   },
   {
     type: 'asset-listing',
@@ -196,28 +190,9 @@ export const REPORTS: ReportDef[] = [
     ],
     orderBy: ['location', 'number', 'id'],
     sums: ['cost_minor'],
-    base(db, s, f) {
-      const q = scoped(db('assets as a'), 'a', s)
-        .join('contracts as c', 'c.id', 'a.contract_id')
-        .andWhere('c.customer_id', s.customerId)
-        .andWhere('c.private_label_id', s.labelId)
-        .select(
-          'a.id',
-          db.raw("concat_ws(', ', nullif(a.city, ''), nullif(a.region, ''), a.country) as location"),
-          'a.number',
-          'a.description',
-          db.raw("coalesce(a.serial_number, a.vin, '') as serial_number"),
-          'c.number as contract_number',
-          'a.status',
-          'a.currency',
-          'a.cost_minor',
-        );
-      if (f.status) q.andWhere('a.status', f.status);
-      if (f.region) q.andWhereRaw('lower(a.region) = lower(?)', [f.region]);
-      if (f.city) q.andWhereRaw('lower(a.city) = lower(?)', [f.city]);
-      if (f.contract) q.andWhereRaw('lower(c.number) = lower(?)', [f.contract]);
-      return db.select('*').from(q.as('x'));
-    },
+    base: assetRows,
+    page: assetPage,
+    totals: assetTotals,
   },
   {
     type: 'invoice-aging',
@@ -238,42 +213,8 @@ export const REPORTS: ReportDef[] = [
     ],
     orderBy: ['contract_number', 'currency'],
     sums: ['current_minor', 'd1_30_minor', 'd31_60_minor', 'd61_90_minor', 'd90_plus_minor', 'total_minor'],
-    base(db, s, f) {
-      // Each open invoice's balance, shared between its contracts' lines by amount; days past
-      // due counted from the scope's business date.
-      const shares = db('invoices as i')
-        .join('invoice_lines as il', 'il.invoice_id', 'i.id')
-        .join('contracts as c', 'c.id', 'il.contract_id')
-        .where('i.customer_id', s.customerId)
-        .andWhere('i.private_label_id', s.labelId)
-        .andWhere('c.customer_id', s.customerId)
-        .andWhere('c.private_label_id', s.labelId)
-        .whereIn('i.status', ['open', 'partially_paid'])
-        .andWhere('i.balance_minor', '>', 0)
-        .select(
-          'c.number as contract_number',
-          'i.currency',
-          db.raw('(?::date - i.due_date) as days', [s.today]),
-          db.raw(
-            'round(i.balance_minor::numeric * il.amount_minor / nullif(i.total_minor, 0))::bigint as amount',
-          ),
-        );
-      if (f.contract) shares.andWhereRaw('lower(c.number) = lower(?)', [f.contract]);
-      const bucket = (cond: string) => `coalesce(sum(amount) filter (where ${cond}), 0)::bigint`;
-      return db
-        .from(shares.as('s'))
-        .select(
-          'contract_number',
-          'currency',
-          db.raw(`${bucket('days <= 0')} as current_minor`),
-          db.raw(`${bucket('days between 1 and 30')} as d1_30_minor`),
-          db.raw(`${bucket('days between 31 and 60')} as d31_60_minor`),
-          db.raw(`${bucket('days between 61 and 90')} as d61_90_minor`),
-          db.raw(`${bucket('days > 90')} as d90_plus_minor`),
-          db.raw('coalesce(sum(amount), 0)::bigint as total_minor'),
-        )
-        .groupBy('contract_number', 'currency');
-    },
+    base: agingRows,
+    shared: true,
   },
   {
     type: 'payment-history',
@@ -301,38 +242,9 @@ export const REPORTS: ReportDef[] = [
     ],
     orderBy: ['initiated_on', 'id'],
     sums: ['amount_minor'],
-    base(db, s, f) {
-      const tz = db('private_labels').where('id', s.labelId).select('time_zone');
-      const q = scoped(db('payments as p'), 'p', s)
-        .leftJoin('payment_methods as m', function () {
-          this.on('m.id', 'p.payment_method_id').andOnVal('m.customer_id', s.customerId);
-        })
-        .select(
-          'p.id',
-          db.raw(`to_char(p.initiated_at at time zone (${tz.toQuery()}), 'YYYY-MM-DD') as initiated_on`),
-          db.raw(
-            `coalesce(to_char(p.settled_at at time zone (${tz.toQuery()}), 'YYYY-MM-DD'), '') as settled_on`,
-          ),
-          db.raw("coalesce(p.gateway_reference, '') as reference"),
-          db.raw(
-            "case when m.id is null then '' else concat(case m.kind when 'card' then coalesce(m.brand, 'Card') else 'Bank account' end, ' ending ', m.last4) end as method",
-          ),
-          db.raw(
-            `coalesce((select string_agg(i.number, ', ' order by i.number) from payment_allocations pa
-               join invoices i on i.id = pa.invoice_id
-               where pa.payment_id = p.id and i.customer_id = ? and i.private_label_id = ?), '') as invoices`,
-            [s.customerId, s.labelId],
-          ),
-          'p.status',
-          'p.currency',
-          'p.amount_minor',
-        );
-      const out = db.select('*').from(q.as('x'));
-      if (f.from) out.where('initiated_on', '>=', f.from);
-      if (f.to) out.where('initiated_on', '<=', f.to);
-      if (f.status) out.where('status', f.status);
-      return out;
-    },
+    base: paymentRows,
+    page: paymentPage,
+    totals: paymentTotals,
   },
   {
     type: 'upcoming-payments',
@@ -363,24 +275,9 @@ export const REPORTS: ReportDef[] = [
     ],
     orderBy: ['due_date', 'id'],
     sums: ['rent_minor', 'tax_minor', 'total_minor'],
-    base(db, s, f) {
-      const months = typeof f.months === 'number' ? f.months : 3;
-      const q = scoped(db('schedule_lines as l').join('contracts as c', 'c.id', 'l.contract_id'), 'c', s)
-        .andWhere('l.due_date', '>', s.today)
-        .andWhere('l.due_date', '<=', addMonths(s.today, months))
-        .select(
-          'l.id',
-          db.raw("to_char(l.due_date, 'YYYY-MM-DD') as due_date"),
-          'c.number as contract_number',
-          'l.seq',
-          'c.currency',
-          'l.rent_minor',
-          'l.tax_minor',
-          db.raw('(l.rent_minor + l.tax_minor) as total_minor'),
-        );
-      if (f.contract) q.andWhereRaw('lower(c.number) = lower(?)', [f.contract]);
-      return db.select('*').from(q.as('x'));
-    },
+    base: (db, s, f) => upcomingRows(db, s, f, monthsAhead(s, f)),
+    page: (db, s, f, limit, offset) => upcomingPage(db, s, f, monthsAhead(s, f), limit, offset),
+    totals: (db, s, f) => upcomingTotals(db, s, f, monthsAhead(s, f)),
   },
   {
     type: 'payoff-quotes',

@@ -1,6 +1,7 @@
 /**
- * Runs catalogue reports: a page for the preview, totals per currency, and a keyset-batched
- * async stream for exports (memory stays flat whatever the row count).
+ * Runs catalogue reports: the preview (a page of rows and the totals per currency, in one
+ * statement) and exports streamed through a server-side cursor (memory stays flat whatever the
+ * row count, and the report's query runs once).
  */
 import type { Knex } from 'knex';
 import type { Filters, ReportDef, ReportScope } from './reports.definitions.ts';
@@ -12,59 +13,90 @@ export interface CurrencyTotals {
   sums: Record<string, number>;
 }
 
-/**
- * Rows per keyset batch: each batch runs the report's query again (join and sort), so batches of
- * 1,000 made a 100,000-row export run it 101 times; 5,000 rows (a few MB) is 21 times.
- */
+/** Rows per FETCH from the export's cursor: a few MB at most, 21 round trips for 100,000 rows. */
 const BATCH = 5000;
+let cursors = 0;
+
+type Source = Knex.QueryBuilder | string;
 
 export function createReportsRepository(db: Knex) {
-  const rowsOf = (def: ReportDef, scope: ReportScope, f: Filters): Knex.QueryBuilder =>
-    db.select('*').from(def.base(db, scope, f).as('r'));
+  const ordered = (def: ReportDef, from: Source): Knex.QueryBuilder =>
+    db
+      .select('*')
+      .from(from)
+      .orderBy(def.orderBy.map((c) => ({ column: `r.${c}` })));
+
+  /** Rows, sums and count per currency over the report's rows. */
+  const totalsOver = (def: ReportDef, from: Source): Knex.QueryBuilder => {
+    const q = db
+      .from(from)
+      .select('r.currency', db.raw('count(*)::int as rows'))
+      .groupBy('r.currency')
+      .orderBy('r.currency');
+    for (const s of def.sums) q.select(db.raw('coalesce(sum(??), 0)::bigint as ??', [`r.${s}`, s]));
+    return q;
+  };
+
+  const toTotals = (def: ReportDef, rows: Record<string, string | number>[]): CurrencyTotals[] =>
+    rows.map((r) => ({
+      currency: String(r.currency),
+      rows: Number(r.rows),
+      sums: Object.fromEntries(def.sums.map((s) => [s, Number(r[s])])),
+    }));
 
   return {
-    async page(def: ReportDef, scope: ReportScope, f: Filters, page: number, size: number) {
-      const items = (await rowsOf(def, scope, f)
-        .orderBy(def.orderBy.map((c) => ({ column: `r.${c}` })))
-        .limit(size)
-        .offset((page - 1) * size)) as ReportRow[];
-      return items;
+    /**
+     * One page of rows in report order and the totals, in one round trip. A report with its own
+     * `page`/`totals` queries reads them from indexes; a `shared` one (an aggregate) computes its
+     * rows once for both.
+     */
+    async preview(def: ReportDef, scope: ReportScope, f: Filters, page: number, size: number) {
+      const offset = (page - 1) * size;
+      const shared = def.shared === true;
+      const base = (): Source => (shared ? 'r' : def.base(db, scope, f).as('r'));
+      const pageQ =
+        !shared && def.page
+          ? def.page(db, scope, f, size, offset)
+          : ordered(def, base()).limit(size).offset(offset);
+      const totalsQ = !shared && def.totals ? def.totals(db, scope, f) : totalsOver(def, base());
+      const q = db.select(
+        db.raw(`(select coalesce(json_agg(p), '[]'::json) from ? as p) as items`, [pageQ]),
+        db.raw(`(select coalesce(json_agg(t), '[]'::json) from ? as t) as totals`, [totalsQ]),
+      );
+      if (shared) q.withMaterialized('r', def.base(db, scope, f));
+      const [row] = (await q) as { items: ReportRow[]; totals: Record<string, string | number>[] }[];
+      return { items: row!.items, totals: toTotals(def, row!.totals) };
     },
 
     async totals(def: ReportDef, scope: ReportScope, f: Filters): Promise<CurrencyTotals[]> {
-      const q = db
-        .from(def.base(db, scope, f).as('r'))
-        .select('currency', db.raw('count(*)::int as rows'))
-        .groupBy('currency')
-        .orderBy('currency');
-      for (const s of def.sums) q.select(db.raw('coalesce(sum(??), 0)::bigint as ??', [s, s]));
-      const rows = (await q) as Record<string, string | number>[];
-      return rows.map((r) => ({
-        currency: String(r.currency),
-        rows: Number(r.rows),
-        sums: Object.fromEntries(def.sums.map((s) => [s, Number(r[s])])),
-      }));
+      const q = def.totals ? def.totals(db, scope, f) : totalsOver(def, def.base(db, scope, f).as('r'));
+      return toTotals(def, (await q) as Record<string, string | number>[]);
     },
 
-    /** Rows in report order, fetched in keyset batches of BATCH. */
+    /**
+     * Rows in report order from one query through a server-side cursor, BATCH rows per FETCH
+     * (re-running the query per keyset batch sorted the whole report again each time). The
+     * cursor lives in a transaction (a savepoint when `db` is already one) that ends when the
+     * consumer finishes or stops early; the caller must not use `db` for anything else meanwhile.
+     */
     async *stream(def: ReportDef, scope: ReportScope, f: Filters): AsyncGenerator<ReportRow> {
-      let last: ReportRow | undefined;
-      const cols = def.orderBy.map((c) => `r.${c}`);
-      for (;;) {
-        const q = rowsOf(def, scope, f)
-          .orderBy(cols.map((column) => ({ column })))
-          .limit(BATCH);
-        if (last) {
-          const keys = def.orderBy.map((c) => last![c] ?? null);
-          q.whereRaw(`(${cols.map(() => '??').join(', ')}) > (${cols.map(() => '?').join(', ')})`, [
-            ...cols,
-            ...keys,
-          ]);
+      const { sql, bindings } = ordered(def, def.base(db, scope, f).as('r')).toSQL();
+      const name = `report_rows_${++cursors}`;
+      const trx = await db.transaction();
+      try {
+        // Every row is fetched: plan for the whole result, not the first 10% (the default for
+        // cursors, which picked index walks over the whole book to start sooner).
+        await trx.raw('set local cursor_tuple_fraction = 1');
+        await trx.raw(`declare ${name} no scroll cursor for ${sql}`, bindings as Knex.RawBinding[]);
+        for (;;) {
+          const res = (await trx.raw(`fetch ${BATCH} from ${name}`)) as { rows: ReportRow[] };
+          for (const row of res.rows) yield row;
+          if (res.rows.length < BATCH) break;
         }
-        const batch = (await q) as ReportRow[];
-        for (const row of batch) yield row;
-        if (batch.length < BATCH) return;
-        last = batch[batch.length - 1];
+        await trx.raw(`close ${name}`);
+        await trx.commit();
+      } finally {
+        if (!trx.isCompleted()) await trx.rollback();
       }
     },
   };

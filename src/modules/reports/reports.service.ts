@@ -15,14 +15,19 @@ export function createReportsService(repo: ReportsRepository) {
   return {
     def: reportDef,
     async preview(def: ReportDef, scope: ReportScope, f: Filters, page: number) {
-      const totals = await repo.totals(def, scope, f);
-      const total = totals.reduce((s, t) => s + t.rows, 0);
+      let current = page;
+      let result = await repo.preview(def, scope, f, current, PREVIEW_PAGE_SIZE);
+      const total = result.totals.reduce((s, t) => s + t.rows, 0);
       const pages = Math.max(1, Math.ceil(total / PREVIEW_PAGE_SIZE));
-      const current = Math.min(page, pages);
-      const items = await repo.page(def, scope, f, current, PREVIEW_PAGE_SIZE);
+      // A page past the end (a stale link) shows the last page, as before.
+      if (current > pages) {
+        current = pages;
+        result = await repo.preview(def, scope, f, current, PREVIEW_PAGE_SIZE);
+      }
+      const { items, totals } = result;
       return { items, totals, total, page: current, pages, pageSize: PREVIEW_PAGE_SIZE };
     },
-    /** Streams the export to `out`: totals first (one query), then the rows in keyset batches. */
+    /** Streams the export to `out`: totals first (one query), then the rows from one cursor. */
     async export(
       def: ReportDef,
       scope: ReportScope,
