@@ -12,7 +12,11 @@ export function loadCurrentCustomer(customers: CustomersRepository, clock: Clock
     if (!user) return next();
     const id = user.role === 'superuser' ? req.session.customerId : user.customerId;
     if (id == null) return next();
-    const customer = await customers.findActive(id);
+    // A lessee's customer came with the user (one statement); a superuser's choice is read here.
+    const customer =
+      user.role !== 'superuser' && user.ownCustomer !== undefined
+        ? (user.ownCustomer ?? undefined)
+        : await customers.findActive(id);
     if (!customer) {
       if (user.role === 'superuser') delete req.session.customerId;
       return next();

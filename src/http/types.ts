@@ -27,6 +27,11 @@ export interface SessionUser {
   sessionVersion: number;
   /** Two-step sign-in is set up (an admin without it may be sent to set it up). */
   twoStepOn: boolean;
+  /**
+   * A lessee's own customer when active (null: inactive), read with the user on each request;
+   * undefined when not read (then the current-customer middleware reads it).
+   */
+  ownCustomer?: CurrentCustomer | null;
 }
 
 export interface Label {

@@ -104,10 +104,11 @@ export function createAuthService(deps: {
 
     /** Loads the user behind a session; undefined when gone, inactive or signed out elsewhere. */
     async userForSession(id: number, sessionVersion: number): Promise<SessionUser | undefined> {
-      const user = await users.findById(id);
+      const found = await users.findForSession(id);
+      const user = found?.user;
       if (!user || user.status !== 'active' || user.sessionVersion !== sessionVersion) return undefined;
       const { passwordHash: _h, status: _s, ...sessionUser } = user;
-      return sessionUser;
+      return { ...sessionUser, ownCustomer: found.customer };
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Role, SessionUser } from '../../http/types.ts';
+import type { CurrentCustomer, Role, SessionUser } from '../../http/types.ts';
 
 interface UserRow {
   id: number;
@@ -62,6 +62,51 @@ export function createUsersRepository(db: Knex) {
         .where({ id })
         .first()) as UserRow | undefined;
       return row ? toUser(row) : undefined;
+    },
+    /**
+     * The user and, for a lessee, their customer if it is active, in one statement: read on
+     * every request (session check), so the customer needs no round trip of its own.
+     */
+    async findForSession(
+      id: number,
+    ): Promise<{ user: UserWithSecret; customer: CurrentCustomer | null } | undefined> {
+      const row = (await db('users as u')
+        .leftJoin('customers as cu', function () {
+          this.on('cu.id', 'u.customer_id').andOnVal('cu.status', 'active');
+        })
+        .select(
+          ...columns.map((c) => `u.${c}`),
+          db.raw('u.totp_enabled_at is not null as two_step_on'),
+          'cu.id as cu_id',
+          'cu.number as cu_number',
+          'cu.name as cu_name',
+          'cu.primary_currency as cu_currency',
+          'cu.credit_limit_minor as cu_credit',
+        )
+        .where('u.id', id)
+        .first()) as
+        | (UserRow & {
+            cu_id: number | null;
+            cu_number: string;
+            cu_name: string;
+            cu_currency: string;
+            cu_credit: number;
+          })
+        | undefined;
+      if (!row) return undefined;
+      return {
+        user: toUser(row),
+        customer:
+          row.cu_id === null
+            ? null
+            : {
+                id: row.cu_id,
+                number: row.cu_number,
+                name: row.cu_name,
+                primaryCurrency: row.cu_currency.trim(),
+                creditLimitMinor: row.cu_credit,
+              },
+      };
     },
     async recordLogin(id: number, at: Date): Promise<void> {
       await db('users').where({ id }).update({ last_login_at: at, failed_logins: 0, locked_until: null });
