@@ -8,6 +8,8 @@
  *   concat_ws is only STABLE (it formats any type), so it cannot be indexed directly; on text
  *   it is immutable, which this wrapper says. The report selects and orders by this function.
  * - assets_report_location: the asset listing in location order, its totals from the index.
+ * - contracts_report_sums: the contract summary's totals and their fingerprint (which says when
+ *   the kept totals are still right), from the index alone.
  * - invoices_report_open + invoice_lines_report: open invoices' lines (contract, amount) for the
  *   contract summary's open balances and the invoice aging, without visiting the tables.
  * - payments_report_initiated: the payment history by time made (paged and totalled by range).
@@ -25,6 +27,10 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create index if not exists assets_report_location on assets (customer_id, private_label_id,
       report_asset_location(city, region, country), number, id) include (contract_id, status, currency, cost_minor);
+  `);
+  await knex.raw(`
+    create index if not exists contracts_report_sums on contracts (customer_id, private_label_id)
+      include (id, status, product, currency, periodic_rent_minor, financed_amount_minor);
   `);
   await knex.raw(`
     create index if not exists invoices_report_open on invoices (customer_id, private_label_id)
@@ -53,6 +59,7 @@ export async function down(knex: Knex): Promise<void> {
     drop index if exists payments_report_initiated;
     drop index if exists invoice_lines_report;
     drop index if exists invoices_report_open;
+    drop index if exists contracts_report_sums;
     drop index if exists assets_report_location;
     drop function if exists report_asset_location(text, text, text);
   `);

@@ -13,7 +13,9 @@ import {
   assetTotals,
   contractSummaryPage,
   contractSummaryRows,
+  contractSummaryFingerprint,
   contractSummaryTotals,
+  openInvoicesFingerprint,
   paymentPage,
   paymentRows,
   paymentTotals,
@@ -63,6 +65,11 @@ export interface ReportDef {
   totals?(db: Knex, scope: ReportScope, f: Filters): Knex.QueryBuilder;
   /** An aggregate: the preview computes `base` once for its page and its totals. */
   shared?: boolean;
+  /**
+   * One text value that changes whenever the data behind the totals (or, when `shared`, the
+   * rows) changes: while it is unchanged, the preview reuses what it computed last time.
+   */
+  fingerprint?(db: Knex, scope: ReportScope): Knex.QueryBuilder;
 }
 
 const blank = (v: unknown): unknown => (v === '' ? undefined : v);
@@ -156,6 +163,7 @@ export const REPORTS: ReportDef[] = [
     base: contractSummaryRows,
     page: contractSummaryPage,
     totals: contractSummaryTotals,
+    fingerprint: contractSummaryFingerprint,
   },
   {
     type: 'asset-listing',
@@ -215,6 +223,7 @@ export const REPORTS: ReportDef[] = [
     sums: ['current_minor', 'd1_30_minor', 'd31_60_minor', 'd61_90_minor', 'd90_plus_minor', 'total_minor'],
     base: agingRows,
     shared: true,
+    fingerprint: openInvoicesFingerprint,
   },
   {
     type: 'payment-history',

@@ -22,6 +22,21 @@ function openLines(db: Knex, s: ReportScope): Knex.QueryBuilder {
     .whereIn('i.status', ['open', 'partially_paid']);
 }
 
+/**
+ * A fingerprint of the customer's open invoices: it changes when one is added, paid (in part),
+ * voided or re-opened (count, balances, totals). Invoice lines, contract numbers and scopes are
+ * never changed by the portal once written. Read from invoices_report_open alone.
+ */
+export function openInvoicesFingerprint(db: Knex, s: ReportScope): Knex.QueryBuilder {
+  return scoped(db('invoices as i'), 'i', s)
+    .whereIn('i.status', ['open', 'partially_paid'])
+    .select(
+      db.raw(
+        `count(*) || ':' || coalesce(sum(hashint8extended(i.balance_minor, i.id)), 0) || ':' || coalesce(sum(i.total_minor), 0) as fp`,
+      ),
+    );
+}
+
 // ---- contract summary ----------------------------------------------------------------------
 
 function contracts(db: Knex, s: ReportScope, f: Filters): Knex.QueryBuilder {
@@ -54,21 +69,37 @@ export function contractSummaryRows(db: Knex, s: ReportScope, f: Filters): Knex.
     .select(...CONTRACT_COLUMNS(db), db.raw('coalesce(ob.open_minor, 0)::bigint as open_balance_minor'));
 }
 
-/** A page in number order (contracts_scope_number); open balances of the page's contracts only. */
+/**
+ * A page in number order (contracts_scope_number), then the open balances of the page's
+ * contracts only, in one aggregate (their lines against the customer's open invoices).
+ */
 export function contractSummaryPage(db: Knex, s: ReportScope, f: Filters, limit: number, offset: number) {
-  return contracts(db, s, f)
-    .select(
-      ...CONTRACT_COLUMNS(db),
-      db.raw(
-        `coalesce((select sum(${LINE_SHARE}) from invoice_lines il join invoices i on i.id = il.invoice_id
-           where il.contract_id = c.id and i.customer_id = ? and i.private_label_id = ?
-             and i.status in ('open', 'partially_paid')), 0)::bigint as open_balance_minor`,
-        [s.customerId, s.labelId],
-      ),
-    )
+  const page = contracts(db, s, f)
+    .select(...CONTRACT_COLUMNS(db))
     .orderBy([{ column: 'c.number' }, { column: 'c.id' }])
     .limit(limit)
     .offset(offset);
+  const open = openLines(db, s)
+    .whereIn('il.contract_id', db('pg').select('pg.id'))
+    .groupBy('il.contract_id')
+    .select('il.contract_id', db.raw(`sum(${LINE_SHARE})::bigint as open_minor`));
+  return db
+    .with('pg', page)
+    .from('pg')
+    .leftJoin(open.as('ob'), 'ob.contract_id', 'pg.id')
+    .select('pg.*', db.raw('coalesce(ob.open_minor, 0)::bigint as open_balance_minor'))
+    .orderBy([{ column: 'pg.number' }, { column: 'pg.id' }]);
+}
+
+/** The open invoices' and the contracts' figures the totals read (contracts_report_sums alone). */
+export function contractSummaryFingerprint(db: Knex, s: ReportScope): Knex.QueryBuilder {
+  const cs = scoped(db('contracts as c'), 'c', s).select(
+    db.raw(
+      `count(*) || ':' || coalesce(sum(hashtextextended(c.status || '|' || c.product || '|' || c.currency, c.id)
+         # hashint8extended(c.periodic_rent_minor, c.id) # hashint8extended(c.financed_amount_minor, c.id)), 0) as fp`,
+    ),
+  );
+  return db.select(db.raw(`? || '/' || ? as fp`, [openInvoicesFingerprint(db, s), cs]));
 }
 
 /** Per contract currency: the contracts' sums, and their open lines' shares summed directly. */
