@@ -8,8 +8,8 @@
  *   concat_ws is only STABLE (it formats any type), so it cannot be indexed directly; on text
  *   it is immutable, which this wrapper says. The report selects and orders by this function.
  * - assets_report_location: the asset listing in location order, its totals from the index.
- * - contracts_report_sums: the contract summary's totals and their fingerprint (which says when
- *   the kept totals are still right), from the index alone.
+ * - contracts_report_sums: the contract summary's totals and the contracts' fingerprint (which
+ *   says when kept totals are still right), from the index alone.
  * - invoices_report_open + invoice_lines_report: open invoices' lines (contract, amount) for the
  *   contract summary's open balances and the invoice aging, without visiting the tables.
  * - payments_report_initiated: the payment history by time made (paged and totalled by range).
@@ -30,7 +30,8 @@ export async function up(knex: Knex): Promise<void> {
   `);
   await knex.raw(`
     create index if not exists contracts_report_sums on contracts (customer_id, private_label_id)
-      include (id, status, product, currency, periodic_rent_minor, financed_amount_minor);
+      include (id, status, product, currency, periodic_rent_minor, financed_amount_minor, start_date, end_date,
+        term_months);
   `);
   await knex.raw(`
     create index if not exists invoices_report_open on invoices (customer_id, private_label_id)

@@ -15,6 +15,7 @@ import {
   contractSummaryRows,
   contractSummaryFingerprint,
   contractSummaryTotals,
+  contractsFingerprint,
   openInvoicesFingerprint,
   paymentPage,
   paymentRows,
@@ -287,6 +288,7 @@ export const REPORTS: ReportDef[] = [
     base: (db, s, f) => upcomingRows(db, s, f, monthsAhead(s, f)),
     page: (db, s, f, limit, offset) => upcomingPage(db, s, f, monthsAhead(s, f), limit, offset),
     totals: (db, s, f) => upcomingTotals(db, s, f, monthsAhead(s, f)),
+    fingerprint: contractsFingerprint,
   },
   {
     type: 'payoff-quotes',

@@ -91,15 +91,30 @@ export function contractSummaryPage(db: Knex, s: ReportScope, f: Filters, limit:
     .orderBy([{ column: 'pg.number' }, { column: 'pg.id' }]);
 }
 
-/** The open invoices' and the contracts' figures the totals read (contracts_report_sums alone). */
-export function contractSummaryFingerprint(db: Knex, s: ReportScope): Knex.QueryBuilder {
-  const cs = scoped(db('contracts as c'), 'c', s).select(
+/**
+ * A fingerprint of the customer's contracts as the reports read them: which there are, their
+ * status, product, currency, amounts and term (a rescheduled contract changes its term, dates
+ * or rent; the portal itself never writes contracts or their schedules). From
+ * contracts_report_sums alone.
+ */
+export function contractsFingerprint(db: Knex, s: ReportScope): Knex.QueryBuilder {
+  const seed = (k: number) => `(c.id::bigint * 8 + ${k})`;
+  return scoped(db('contracts as c'), 'c', s).select(
     db.raw(
-      `count(*) || ':' || coalesce(sum(hashtextextended(c.status || '|' || c.product || '|' || c.currency, c.id)
-         # hashint8extended(c.periodic_rent_minor, c.id) # hashint8extended(c.financed_amount_minor, c.id)), 0) as fp`,
+      `count(*) || ':' || coalesce(sum(hashtextextended(c.status || '|' || c.product || '|' || c.currency, ${seed(0)})
+         # hashint8extended(c.periodic_rent_minor, ${seed(1)}) # hashint8extended(c.financed_amount_minor, ${seed(2)})
+         # hashint4extended(c.start_date - date '2000-01-01', ${seed(3)})
+         # hashint4extended(c.end_date - date '2000-01-01', ${seed(4)})
+         # hashint4extended(c.term_months, ${seed(5)})), 0) as fp`,
     ),
   );
-  return db.select(db.raw(`? || '/' || ? as fp`, [openInvoicesFingerprint(db, s), cs]));
+}
+
+/** The contract summary's totals read the open invoices and the contracts. */
+export function contractSummaryFingerprint(db: Knex, s: ReportScope): Knex.QueryBuilder {
+  return db.select(
+    db.raw(`? || '/' || ? as fp`, [openInvoicesFingerprint(db, s), contractsFingerprint(db, s)]),
+  );
 }
 
 /** Per contract currency: the contracts' sums, and their open lines' shares summed directly. */
