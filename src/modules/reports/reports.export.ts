@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { createBrandedPdf, type PdfBrand } from '../../lib/pdf.ts';
@@ -92,6 +93,35 @@ export interface ExportInput {
   subtitle: string;
 }
 
+/** The client went away: stop reading rows (which ends the export's cursor and transaction). */
+function checkOpen(out: Writable): void {
+  if (out.destroyed) throw new Error('The report output closed before the report was written');
+}
+
+/** Settles when `out` has finished (rejects if it closed early); never an unhandled rejection. */
+function outputDone(out: Writable): Promise<void> {
+  const done = finished(out);
+  done.catch(() => undefined);
+  return done;
+}
+
+/** Waits until `from` may be written again, or fails if `out` closes first (never hangs). */
+async function drained(from: NodeJS.EventEmitter, out: Writable): Promise<void> {
+  checkOpen(out);
+  const ac = new AbortController();
+  try {
+    await Promise.race([
+      once(from, 'drain', { signal: ac.signal }),
+      once(out, 'close', { signal: ac.signal }).then(() => {
+        throw new Error('The report output closed before the report was written');
+      }),
+    ]);
+    checkOpen(out);
+  } finally {
+    ac.abort();
+  }
+}
+
 export async function writeReport(format: ReportFormat, input: ExportInput, out: Writable): Promise<void> {
   if (format === 'csv') return writeCsv(input, out);
   if (format === 'xlsx') return writeXlsx(input, out);
@@ -105,13 +135,13 @@ async function writeCsv({ def, rows, totals, brand }: ExportInput, out: Writable
     cast: { string: guardFormula },
   });
   csv.pipe(out);
-  const finished = once(out, 'finish');
+  const done = outputDone(out);
   for await (const row of rows) {
-    if (!csv.write(def.columns.map((c) => cellText(c, row, brand.locale, false)))) await once(csv, 'drain');
+    if (!csv.write(def.columns.map((c) => cellText(c, row, brand.locale, false)))) await drained(csv, out);
   }
   for (const t of totalsRows(def, totals, brand.locale, false)) csv.write(t);
   csv.end();
-  await finished;
+  await done;
 }
 
 async function writeXlsx({ def, rows, totals, brand, subtitle }: ExportInput, out: Writable): Promise<void> {
@@ -142,7 +172,10 @@ async function writeXlsx({ def, rows, totals, brand, subtitle }: ExportInput, ou
   let n = 0;
   for await (const row of rows) {
     ws.addRow(def.columns.map((c) => value(c, row))).commit();
-    if (++n % 1000 === 0) await new Promise((r) => setImmediate(r));
+    if (++n % 1000 === 0) {
+      await new Promise((r) => setImmediate(r));
+      checkOpen(out);
+    }
   }
   for (const t of totals) {
     const r = ws.addRow(
@@ -157,15 +190,15 @@ async function writeXlsx({ def, rows, totals, brand, subtitle }: ExportInput, ou
     r.commit();
   }
   ws.commit();
-  const finished = once(out, 'finish');
+  const done = outputDone(out);
   await wb.commit();
-  await finished;
+  await done;
 }
 
 async function writePdf({ def, rows, totals, brand, subtitle }: ExportInput, out: Writable): Promise<void> {
   const landscape = def.columns.length > 6;
   const doc = createBrandedPdf({ title: def.title, brand, subject: subtitle, landscape });
-  const finished = once(out, 'finish');
+  const done = outputDone(out);
   doc.pipe(out);
   doc.font('Helvetica').fontSize(10).text(subtitle);
   doc.moveDown(0.5);
@@ -207,7 +240,10 @@ async function writePdf({ def, rows, totals, brand, subtitle }: ExportInput, out
       def.columns.map((c) => cellText(c, row, brand.locale, true)),
       false,
     );
-    if (++n % 200 === 0) await new Promise((r) => setImmediate(r));
+    if (++n % 200 === 0) {
+      await new Promise((r) => setImmediate(r));
+      checkOpen(out);
+    }
   }
   if (n === 0)
     drawRow(
@@ -217,5 +253,5 @@ async function writePdf({ def, rows, totals, brand, subtitle }: ExportInput, out
   for (const t of totalsRows(def, totals, brand.locale, true)) drawRow(t, true);
   doc.x = left;
   doc.end();
-  await finished;
+  await done;
 }
