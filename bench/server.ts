@@ -21,12 +21,7 @@ import express from 'express';
 import pg from 'pg';
 import { loadConfigOrExit } from '../src/config.ts';
 import { createApp } from '../src/app.ts';
-import { createContainer } from '../src/container.ts';
-import { migrateLatest } from '../src/db/migrate.ts';
-import { openDatabase } from '../src/db/open.ts';
-import { createClock } from '../src/lib/clock.ts';
-import { createLogger } from '../src/lib/logger.ts';
-import { createMailer } from '../src/lib/mailer.ts';
+import { boot, stopOnSignals } from '../src/boot.ts';
 
 export interface CapturedQuery {
   sql: string;
@@ -100,23 +95,8 @@ if (!config.databaseUrl) {
   console.error('bench/server.ts needs DATABASE_URL (the benchmark never runs the embedded database)');
   process.exit(2);
 }
-const logger = createLogger(config.logLevel);
-const clock = createClock({ systemDate: config.systemDate });
-const db = await openDatabase(config).catch((err: unknown) => {
-  console.error(`Could not open the database at DATABASE_URL: ${(err as Error).message}`);
-  process.exit(1);
-});
-await migrateLatest(db.knex);
-const mailer = createMailer({ smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: config.mailFrom });
-const deps = createContainer({
-  config,
-  db: db.knex,
-  databaseUrl: db.url,
-  poolMax: db.poolMax,
-  clock,
-  logger,
-  mailer,
-});
+const booted = await boot(config);
+const { deps } = booted;
 let stopping = false;
 const handle = createApp(deps, { isStopping: () => stopping });
 
@@ -205,22 +185,11 @@ const server: Server = outer.listen(config.port, config.host, (err?: Error) => {
   console.log(`bench server on http://${config.host}:${port} (ceiling ${ceilingBytes} bytes)`);
 });
 
-const shutdown = (signal: string): void => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  const force = setTimeout(() => process.exit(1), 25_000);
-  force.unref();
-  if (sampler) clearInterval(sampler);
-  server.close(() => {
-    void (async () => {
-      await handle.close().catch(() => undefined);
-      mailer.close();
-      await db.close().catch(() => undefined);
-      process.exit(0);
-    })();
-  });
-  server.closeIdleConnections();
-};
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
+stopOnSignals(booted, {
+  server,
+  onStop: () => {
+    stopping = true;
+    if (sampler) clearInterval(sampler);
+  },
+  cleanup: () => handle.close(),
+});

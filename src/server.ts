@@ -2,28 +2,14 @@
 import type { Server } from 'node:http';
 import { loadConfigOrExit } from './config.ts';
 import { createApp } from './app.ts';
-import { createContainer } from './container.ts';
-import { migrateLatest } from './db/migrate.ts';
-import { openDatabase } from './db/open.ts';
-import { createClock } from './lib/clock.ts';
-import { createLogger } from './lib/logger.ts';
-import { createMailer } from './lib/mailer.ts';
+import { boot, stopOnSignals } from './boot.ts';
 import { startJobs } from './jobs.ts';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.logLevel);
-  const clock = createClock({ systemDate: config.systemDate });
-  const db = await openDatabase(config).catch((err: unknown) => {
-    console.error(
-      `Could not open the database${config.databaseUrl ? ' at DATABASE_URL' : ` under ${config.dataDir}`}: ${(err as Error).message}`,
-    );
-    process.exit(1);
-  });
-  await migrateLatest(db.knex);
-
   let demoLogins: string | undefined;
-  if (config.seedDemo) {
+  const booted = await boot(config, async ({ db, clock, logger }) => {
+    if (!config.seedDemo) return;
     const { isSeeded, seedDemo, demoLoginsTable } = await import('../seeds/demo.ts');
     if (!(await isSeeded(db.knex))) {
       const asOf = clock.today('America/New_York');
@@ -31,18 +17,8 @@ async function main(): Promise<void> {
       logger.info({ summary, asOf }, 'seeded demo data');
     }
     demoLogins = demoLoginsTable();
-  }
-
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, mailDir: config.mailDir, from: config.mailFrom });
-  const deps = createContainer({
-    config,
-    db: db.knex,
-    databaseUrl: db.url,
-    poolMax: db.poolMax,
-    clock,
-    logger,
-    mailer,
   });
+  const { deps, db } = booted;
   // One process owns the embedded database, so it runs the worker's jobs too.
   const jobs = db.embedded ? startJobs(deps) : undefined;
   let stopping = false;
@@ -65,25 +41,16 @@ async function main(): Promise<void> {
     if (demoLogins) console.log(`\n${demoLogins}\n`);
   });
 
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 25_000);
-    force.unref();
-    server.close(() => {
-      void (async () => {
-        await jobs?.stop();
-        await handle.close().catch(() => undefined);
-        mailer.close();
-        await db.close().catch(() => undefined);
-        process.exit(0);
-      })();
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(booted, {
+    server,
+    onStop: () => {
+      stopping = true;
+    },
+    cleanup: async () => {
+      await jobs?.stop();
+      await handle.close();
+    },
+  });
 }
 
 await main();
