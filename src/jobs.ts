@@ -69,6 +69,14 @@ export const jobs: Job[] = [
     },
   },
   {
+    // One row per customer in customer_changes (the data versions keep their sums).
+    name: 'compact-customer-changes',
+    schedule: '50 */10 * * * *',
+    async run(deps) {
+      return `${await deps.customersRepo.compactChanges()} customers' changes folded`;
+    },
+  },
+  {
     name: 'prune-rate-limits',
     schedule: '7 * * * *',
     async run({ db }, now) {

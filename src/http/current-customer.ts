@@ -30,6 +30,7 @@ export function loadCurrentCustomer(customers: CustomersRepository, clock: Clock
       customer,
       user,
       today: clock.today(label.timeZone),
+      dataVersion: customer.dataVersion,
     };
     next();
   };

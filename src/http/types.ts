@@ -59,6 +59,11 @@ export interface CurrentCustomer {
   name: string;
   primaryCurrency: string;
   creditLimitMinor: number;
+  /**
+   * The customer's data version (migrations/20261129001000_customer_changes.ts), read with the
+   * session's user or the superuser's chosen customer on every request; absent elsewhere.
+   */
+  dataVersion?: string;
 }
 
 /** What every service call is scoped by. Comes from the session, never from the request. */
@@ -69,6 +74,8 @@ export interface Scope {
   customer: CurrentCustomer;
   today: string;
   user: SessionUser;
+  /** customer.dataVersion: figures computed at this version may be shown again (scopeCache). */
+  dataVersion: string | undefined;
 }
 
 export function hasPermission(user: SessionUser, permission: Permission): boolean {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { DATA_VERSION } from '../../db/data-version.ts';
 import type { CurrentCustomer, Role, SessionUser } from '../../http/types.ts';
 
 interface UserRow {
@@ -82,6 +83,7 @@ export function createUsersRepository(db: Knex) {
           'cu.name as cu_name',
           'cu.primary_currency as cu_currency',
           'cu.credit_limit_minor as cu_credit',
+          db.raw(`${DATA_VERSION('cu.id')} as cu_version`),
         )
         .where('u.id', id)
         .first()) as
@@ -91,6 +93,7 @@ export function createUsersRepository(db: Knex) {
             cu_name: string;
             cu_currency: string;
             cu_credit: number;
+            cu_version: string;
           })
         | undefined;
       if (!row) return undefined;
@@ -105,6 +108,7 @@ export function createUsersRepository(db: Knex) {
                 name: row.cu_name,
                 primaryCurrency: row.cu_currency.trim(),
                 creditLimitMinor: row.cu_credit,
+                dataVersion: row.cu_version,
               },
       };
     },

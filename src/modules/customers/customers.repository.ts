@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { DATA_VERSION } from '../../db/data-version.ts';
 import type { CurrentCustomer } from '../../http/types.ts';
 
 interface CustomerRow {
@@ -21,12 +22,30 @@ const columns = ['id', 'number', 'name', 'primary_currency', 'credit_limit_minor
 
 export function createCustomersRepository(db: Knex) {
   return {
+    /** The superuser's chosen customer for a request, with its data version. */
     async findActive(id: number): Promise<CurrentCustomer | undefined> {
       const row = (await db('customers')
-        .select(...columns)
+        .select(...columns, db.raw(`${DATA_VERSION('customers.id')} as data_version`))
         .where({ id, status: 'active' })
-        .first()) as CustomerRow | undefined;
-      return row ? toCustomer(row) : undefined;
+        .first()) as (CustomerRow & { data_version: string }) | undefined;
+      return row ? { ...toCustomer(row), dataVersion: row.data_version } : undefined;
+    },
+    /**
+     * Folds each customer's change rows into one (same sums), so reading a version stays one
+     * short index scan. Safe with writers and with several workers running it at once.
+     */
+    async compactChanges(): Promise<number> {
+      const r = (await db.raw(`
+        with many as (
+          select customer_id from customer_changes group by customer_id having count(*) > 1
+        ), gone as (
+          delete from customer_changes c using many m where c.customer_id = m.customer_id
+          returning c.customer_id, c.changes
+        )
+        insert into customer_changes (customer_id, changes)
+        select customer_id, sum(changes) from gone group by customer_id
+      `)) as { rowCount: number | null };
+      return r.rowCount ?? 0;
     },
     /**
      * Number prefix or name prefix/word match, paged on the server (there may be 10,000).

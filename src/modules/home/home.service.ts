@@ -1,5 +1,6 @@
 import type { Scope } from '../../http/types.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { scopeCache } from '../../lib/scope-cache.ts';
 import { ttlCache } from '../../lib/ttl-cache.ts';
 import type { ActivitiesRepository, Activity } from '../activities/activities.repository.ts';
 import {
@@ -32,40 +33,42 @@ export interface Dashboard {
 }
 
 /**
- * Two of Home's figures move only with the calendar, not with payments: exchange rates and the
- * remaining principal of active contracts (read from the schedules, thousands of rows for a
- * large fleet). They are kept for five minutes per customer and day; everything a payment or
- * request changes is read fresh on every visit.
+ * Home reads seven things of the customer's; they are kept per process for as long as the
+ * customer's data version is unchanged (src/lib/scope-cache.ts: any payment, invoice, request
+ * or contract change, in any process, moves it), so a refresh or a return to Home costs no
+ * query. Exchange rates move only with the calendar and are shared by everyone for five minutes.
  */
-const SLOW_FIGURES_TTL_MS = 5 * 60_000;
+const HOME_TTL_MS = 10 * 60_000;
+const RATES_TTL_MS = 5 * 60_000;
 
 export function createHomeService(repo: HomeRepository, activities: ActivitiesRepository, clock: Clock) {
   const now = () => clock.now().getTime();
-  const principals = ttlCache<Awaited<ReturnType<HomeRepository['activePrincipal']>>>({
-    ttlMs: SLOW_FIGURES_TTL_MS,
-    max: 2_000,
-    now,
-  });
+  const load = async (scope: Scope) => {
+    const { customerId, labelId, today } = scope;
+    const [balances, { latest, inProgress }, recent, counts, principal, pending, feed] = await Promise.all([
+      repo.openBalances(customerId, labelId, today),
+      repo.paymentSummaries(customerId, labelId),
+      repo.recentContracts(customerId, labelId, today, 5),
+      repo.contractCounts(customerId, labelId),
+      repo.activePrincipal(customerId, labelId, today),
+      repo.pendingActions(customerId, labelId, 8),
+      activities.recent(customerId, labelId, 10),
+    ]);
+    return { balances, latest, inProgress, recent, counts, principal, pending, feed };
+  };
+  const figures = scopeCache<Awaited<ReturnType<typeof load>>>({ ttlMs: HOME_TTL_MS, max: 5_000, now });
   const rateTables = ttlCache<Awaited<ReturnType<HomeRepository['latestRates']>>>({
-    ttlMs: SLOW_FIGURES_TTL_MS,
+    ttlMs: RATES_TTL_MS,
     max: 10,
     now,
   });
   return {
     async dashboard(scope: Scope, requestedCurrency: string | undefined): Promise<Dashboard> {
-      const { customerId, labelId, today, label, customer } = scope;
-      const [balances, rates, { latest, inProgress }, recent, counts, principal, pending, feed] =
+      const { today, label, customer } = scope;
+      const [{ balances, latest, inProgress, recent, counts, principal, pending, feed }, rates] =
         await Promise.all([
-          repo.openBalances(customerId, labelId, today),
+          figures.get(scope, 'home', () => load(scope)),
           rateTables.get(today, () => repo.latestRates(today)),
-          repo.paymentSummaries(customerId, labelId),
-          repo.recentContracts(customerId, labelId, today, 5),
-          repo.contractCounts(customerId, labelId),
-          principals.get(`${customerId}:${labelId}:${today}`, () =>
-            repo.activePrincipal(customerId, labelId, today),
-          ),
-          repo.pendingActions(customerId, labelId, 8),
-          activities.recent(customerId, labelId, 10),
         ]);
       const primary = creditCorner(
         customer.creditLimitMinor,

@@ -1,0 +1,31 @@
+/**
+ * Figures of one customer kept in this process for as long as its data version is the same
+ * (migrations/20261129001000_customer_changes.ts): the version counts every committed write to
+ * the customer's data, in any process, and is read with the session's user on every request
+ * before any figure, so a figure served from here is never older than the request's own reads
+ * would be. The key also holds the label and the business date (overdue moves with the
+ * calendar). A scope without a version (a job, a test's hand-made scope) always loads.
+ */
+import { ttlCache } from './ttl-cache.ts';
+
+export interface VersionedScope {
+  customerId: number;
+  labelId: number;
+  today: string;
+  dataVersion: string | undefined;
+}
+
+export interface ScopeCache<V> {
+  get(scope: VersionedScope, key: string, load: () => Promise<V>): Promise<V>;
+}
+
+export function scopeCache<V>(opts: { ttlMs: number; max: number; now: () => number }): ScopeCache<V> {
+  const cache = ttlCache<V>(opts);
+  return {
+    get(scope, key, load) {
+      if (scope.dataVersion === undefined) return load();
+      const { customerId, labelId, today, dataVersion } = scope;
+      return cache.get(`${customerId}:${labelId}:${today}:${dataVersion}:${key}`, load);
+    },
+  };
+}
