@@ -93,8 +93,12 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   const session = setUpSession({
-    databaseUrl: deps.databaseUrl,
-    poolMax: deps.poolMax,
+    db: deps.db,
+    // The session's user (with their customer and its data version) in the same statement.
+    read: async (sid, nowMs) => {
+      const found = await deps.auth.sessionWithUser(sid, nowMs);
+      return found && { sess: found.sess, attachment: found.read };
+    },
     secret: config.sessionSecret,
     isProduction: config.isProduction,
     idleMs: config.sessionIdleMs,
@@ -232,5 +236,5 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
 
   app.use(notFound);
   app.use(errorHandler(logger));
-  return { app, close: () => session.close() };
+  return { app, close: () => Promise.resolve() };
 }

@@ -5,8 +5,10 @@
  */
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import type { RequestHandler } from 'express';
-import type { AuthService } from '../modules/auth/auth.service.ts';
+import type { Request, RequestHandler } from 'express';
+import { sessionUserFrom, type AuthService } from '../modules/auth/auth.service.ts';
+import type { SessionRead } from '../modules/auth/users.repository.ts';
+import { sessionAttachment } from './session.ts';
 import { Forbidden } from './errors.ts';
 import { hasPermission, type Permission, type Role, type SessionUser } from './types.ts';
 
@@ -44,12 +46,17 @@ export function setUpPassport(auth: AuthService): {
   passport.serializeUser((user, done) => {
     done(null, { id: user.id, v: user.sessionVersion } satisfies Serialized);
   });
-  passport.deserializeUser((raw: Serialized, done) => {
-    auth
-      .userForSession(raw.id, raw.v)
-      .then((u) => done(null, u ?? false))
-      .catch(done);
-  });
+  passport.deserializeUser(
+    (req: Request, raw: Serialized, done: (err: unknown, user?: SessionUser | false) => void) => {
+      // Read with the session row (src/http/session.ts); asked for again only if it was not.
+      const read = sessionAttachment(req) as SessionRead | undefined;
+      if (read?.user.id === raw.id) return done(null, sessionUserFrom(read, raw.v) ?? false);
+      auth
+        .userForSession(raw.id, raw.v)
+        .then((u) => done(null, u ?? false))
+        .catch(done);
+    },
+  );
   return {
     middleware: [passport.initialize() as RequestHandler, passport.session() as RequestHandler],
     passport,

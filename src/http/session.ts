@@ -1,45 +1,104 @@
 /**
- * Sessions in Postgres (connect-pg-simple), idle and absolute time-outs checked on the server
- * against the one clock, so they hold even if a cookie is replayed.
+ * Sessions in Postgres (the `sessions` table), idle and absolute time-outs checked on the server
+ * against the one clock, so they hold even if a cookie is replayed. Reading a session also reads
+ * what the request needs of its user in the same statement (`read`): passport's deserializer
+ * takes it from `sessionAttachment(req)` instead of asking the database again.
  */
-import connectPgSimple from 'connect-pg-simple';
-import session from 'express-session';
-import pg from 'pg';
-import type { RequestHandler } from 'express';
+import session, { type SessionData } from 'express-session';
+import type { Knex } from 'knex';
+import type { Request, RequestHandler } from 'express';
 import type { Clock } from '../lib/clock.ts';
 
 export function sessionCookieName(isProduction: boolean): string {
   return isProduction ? '__Host-portal.sid' : 'portal.sid';
 }
 
+/** Reads a live session row by id, with whatever the app wants read alongside it. */
+export type ReadSession = (
+  sid: string,
+  nowMs: number,
+) => Promise<{ sess: unknown; attachment: unknown } | undefined>;
+
+const attachments = new WeakMap<Request, unknown>();
+const ATTACHMENT = Symbol('session attachment');
+
+/** What `ReadSession` read with this request's session (undefined if nothing was). */
+export function sessionAttachment(req: Request): unknown {
+  return attachments.get(req);
+}
+
+class PgSessionStore extends session.Store {
+  constructor(
+    private readonly db: Knex,
+    private readonly read: ReadSession,
+    private readonly idleMs: number,
+  ) {
+    super();
+  }
+
+  override get(sid: string, cb: (err: unknown, session?: SessionData | null) => void): void {
+    this.read(sid, Date.now()).then((found) => {
+      if (!found) return cb(null, null);
+      const sess = found.sess as SessionData;
+      // Not enumerable: express-session copies, hashes and saves only the session's own data.
+      Object.defineProperty(sess, ATTACHMENT, { value: found.attachment, enumerable: false });
+      cb(null, sess);
+    }, cb);
+  }
+
+  override createSession(req: Request, sess: SessionData) {
+    const attachment = (sess as SessionData & { [ATTACHMENT]?: unknown })[ATTACHMENT];
+    if (attachment !== undefined) attachments.set(req, attachment);
+    return super.createSession(req, sess);
+  }
+
+  override set(sid: string, sess: SessionData, cb?: (err?: unknown) => void): void {
+    const expires = sess.cookie.expires ? new Date(sess.cookie.expires) : new Date(Date.now() + this.idleMs);
+    this.db('sessions')
+      .insert({
+        sid,
+        sess: JSON.stringify(sess),
+        expire: this.db.raw('to_timestamp(?)', [expires.getTime() / 1000]),
+      })
+      .onConflict('sid')
+      .merge(['sess', 'expire'])
+      .then(
+        () => cb?.(),
+        (err: unknown) => cb?.(err),
+      );
+  }
+
+  override destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.db('sessions')
+      .where({ sid })
+      .del()
+      .then(
+        () => cb?.(),
+        (err: unknown) => cb?.(err),
+      );
+  }
+
+  /**
+   * No UPDATE on every request: the session is saved when lastSeenAt moves on (at most once a
+   * minute, enforceSessionTimeouts), which also moves the row's expiry; the idle and absolute
+   * limits are checked on the server either way.
+   */
+  override touch(_sid: string, _sess: SessionData, cb?: () => void): void {
+    cb?.();
+  }
+}
+
 export function setUpSession(opts: {
-  databaseUrl: string;
-  poolMax: number;
+  db: Knex;
+  read: ReadSession;
   secret: string;
   isProduction: boolean;
   idleMs: number;
-}): { middleware: RequestHandler; close(): Promise<void> } {
-  const PgStore = connectPgSimple(session);
-  const pool = new pg.Pool({
-    connectionString: opts.databaseUrl,
-    max: opts.poolMax,
-    connectionTimeoutMillis: 5_000,
-  });
-  pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
-  const store = new PgStore({
-    pool,
-    tableName: 'sessions',
-    createTableIfMissing: false,
-    pruneSessionInterval: false,
-    // No UPDATE on every request: the session is saved when lastSeenAt moves on (at most once a
-    // minute, enforceSessionTimeouts), which also moves the row's expiry; the idle and absolute
-    // limits are checked on the server either way.
-    disableTouch: true,
-  });
+}): { middleware: RequestHandler } {
   const middleware = session({
     name: sessionCookieName(opts.isProduction),
     secret: opts.secret,
-    store,
+    store: new PgSessionStore(opts.db, opts.read, opts.idleMs),
     resave: false,
     saveUninitialized: false,
     rolling: true,
@@ -52,12 +111,7 @@ export function setUpSession(opts: {
       maxAge: opts.idleMs,
     },
   });
-  return {
-    middleware,
-    async close() {
-      await pool.end();
-    },
-  };
+  return { middleware };
 }
 
 /** Ends a signed-in session that was idle too long or is older than the absolute limit. */

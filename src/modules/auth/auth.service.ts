@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../../lib/clock.ts';
 import type { SessionUser } from '../../http/types.ts';
-import type { UsersRepository } from './users.repository.ts';
+import type { SessionRead, UsersRepository } from './users.repository.ts';
 
 // Algorithm is a const enum (not importable under verbatimModuleSyntax): 2 = Argon2id.
 export const ARGON2_OPTIONS = { algorithm: 2 as Algorithm } as const;
@@ -105,11 +105,21 @@ export function createAuthService(deps: {
     /** Loads the user behind a session; undefined when gone, inactive or signed out elsewhere. */
     async userForSession(id: number, sessionVersion: number): Promise<SessionUser | undefined> {
       const found = await users.findForSession(id);
-      const user = found?.user;
-      if (!user || user.status !== 'active' || user.sessionVersion !== sessionVersion) return undefined;
-      const { passwordHash: _h, status: _s, ...sessionUser } = user;
-      return { ...sessionUser, ownCustomer: found.customer };
+      return found && sessionUserFrom(found, sessionVersion);
+    },
+
+    /** The session row and its user in one statement (src/http/session.ts). */
+    sessionWithUser(sid: string, nowMs: number) {
+      return users.findSessionWithUser(sid, nowMs);
     },
   };
 }
 export type AuthService = ReturnType<typeof createAuthService>;
+
+/** The signed-in user of a session read, if still active and the session is of its version. */
+export function sessionUserFrom(found: SessionRead, sessionVersion: number): SessionUser | undefined {
+  const { user, customer } = found;
+  if (user.status !== 'active' || user.sessionVersion !== sessionVersion) return undefined;
+  const { passwordHash: _h, status: _s, ...sessionUser } = user;
+  return { ...sessionUser, ownCustomer: customer };
+}

@@ -48,6 +48,56 @@ function toUser(r: UserRow): UserWithSecret {
   };
 }
 
+/** What a request's session check reads: the user and, for a lessee, their active customer. */
+export interface SessionRead {
+  user: UserWithSecret;
+  customer: CurrentCustomer | null;
+}
+
+type UserWithCustomerRow = UserRow & {
+  cu_id: number | null;
+  cu_number: string;
+  cu_name: string;
+  cu_currency: string;
+  cu_credit: number;
+  cu_version: string;
+};
+
+/** Adds the lessee's active customer (and its data version) to a query that has `users as u`. */
+function withCustomer(db: Knex, q: Knex.QueryBuilder): Knex.QueryBuilder {
+  return q
+    .leftJoin('customers as cu', function () {
+      this.on('cu.id', 'u.customer_id').andOnVal('cu.status', 'active');
+    })
+    .select(
+      ...columns.map((c) => `u.${c}`),
+      db.raw('u.totp_enabled_at is not null as two_step_on'),
+      'cu.id as cu_id',
+      'cu.number as cu_number',
+      'cu.name as cu_name',
+      'cu.primary_currency as cu_currency',
+      'cu.credit_limit_minor as cu_credit',
+      db.raw(`${DATA_VERSION('cu.id')} as cu_version`),
+    );
+}
+
+function toSessionRead(row: UserWithCustomerRow): SessionRead {
+  return {
+    user: toUser(row),
+    customer:
+      row.cu_id === null
+        ? null
+        : {
+            id: row.cu_id,
+            number: row.cu_number,
+            name: row.cu_name,
+            primaryCurrency: row.cu_currency.trim(),
+            creditLimitMinor: row.cu_credit,
+            dataVersion: row.cu_version,
+          },
+  };
+}
+
 export function createUsersRepository(db: Knex) {
   return {
     async findByEmail(email: string): Promise<UserWithSecret | undefined> {
@@ -65,52 +115,33 @@ export function createUsersRepository(db: Knex) {
       return row ? toUser(row) : undefined;
     },
     /**
-     * The user and, for a lessee, their customer if it is active, in one statement: read on
-     * every request (session check), so the customer needs no round trip of its own.
+     * The user and, for a lessee, their customer if it is active, with its data version, in
+     * one statement.
      */
-    async findForSession(
-      id: number,
-    ): Promise<{ user: UserWithSecret; customer: CurrentCustomer | null } | undefined> {
-      const row = (await db('users as u')
-        .leftJoin('customers as cu', function () {
-          this.on('cu.id', 'u.customer_id').andOnVal('cu.status', 'active');
-        })
-        .select(
-          ...columns.map((c) => `u.${c}`),
-          db.raw('u.totp_enabled_at is not null as two_step_on'),
-          'cu.id as cu_id',
-          'cu.number as cu_number',
-          'cu.name as cu_name',
-          'cu.primary_currency as cu_currency',
-          'cu.credit_limit_minor as cu_credit',
-          db.raw(`${DATA_VERSION('cu.id')} as cu_version`),
-        )
-        .where('u.id', id)
-        .first()) as
-        | (UserRow & {
-            cu_id: number | null;
-            cu_number: string;
-            cu_name: string;
-            cu_currency: string;
-            cu_credit: number;
-            cu_version: string;
-          })
-        | undefined;
+    async findForSession(id: number): Promise<SessionRead | undefined> {
+      const row = (await withCustomer(db, db('users as u')).where('u.id', id).first()) as
+        UserWithCustomerRow | undefined;
+      return row ? toSessionRead(row) : undefined;
+    },
+    /**
+     * A live session row (as express-session stored it) and, in the same statement, its
+     * signed-in user as findForSession reads them: the one round trip every request makes
+     * before its page's own queries.
+     */
+    async findSessionWithUser(
+      sid: string,
+      nowMs: number,
+    ): Promise<{ sess: unknown; read: SessionRead | undefined } | undefined> {
+      const row = (await withCustomer(
+        db,
+        db('sessions as s').leftJoin('users as u', 'u.id', db.raw("(s.sess #>> '{passport,user,id}')::int")),
+      )
+        .select('s.sess')
+        .where('s.sid', sid)
+        .andWhere('s.expire', '>=', db.raw('to_timestamp(?)', [nowMs / 1000]))
+        .first()) as (Partial<UserWithCustomerRow> & { sess: unknown }) | undefined;
       if (!row) return undefined;
-      return {
-        user: toUser(row),
-        customer:
-          row.cu_id === null
-            ? null
-            : {
-                id: row.cu_id,
-                number: row.cu_number,
-                name: row.cu_name,
-                primaryCurrency: row.cu_currency.trim(),
-                creditLimitMinor: row.cu_credit,
-                dataVersion: row.cu_version,
-              },
-      };
+      return { sess: row.sess, read: row.id == null ? undefined : toSessionRead(row as UserWithCustomerRow) };
     },
     async recordLogin(id: number, at: Date): Promise<void> {
       await db('users').where({ id }).update({ last_login_at: at, failed_logins: 0, locked_until: null });
