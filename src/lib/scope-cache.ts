@@ -29,3 +29,19 @@ export function scopeCache<V>(opts: { ttlMs: number; max: number; now: () => num
     },
   };
 }
+
+/**
+ * How a repository's list counts its rows: `countNow` asks the database; a service passes a
+ * function that keeps the count in a ScopeCache (a fleet's 30,000–50,000 rows counted once per
+ * data version, not on every page).
+ */
+export type CountWith = (load: () => Promise<number>) => Promise<number>;
+export const countNow: CountWith = (load) => load();
+
+/** The CountWith of one list: counts kept per scope, filter and data version. */
+export function keptCounts(opts: { ttlMs: number; max: number; now: () => number }) {
+  const cache = scopeCache<number>(opts);
+  return (scope: VersionedScope, list: string, filter: unknown): CountWith =>
+    (load) =>
+      cache.get(scope, `${list}:${JSON.stringify(filter)}`, load);
+}

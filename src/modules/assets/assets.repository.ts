@@ -1,5 +1,6 @@
 /** Assets' reads. Every query filters by the session's customer and private label. */
 import type { Knex } from 'knex';
+import { countNow, type CountWith } from '../../lib/scope-cache.ts';
 import { createContractFilterQueries } from '../contracts/contract-filter.repository.ts';
 
 export interface ScopeIds {
@@ -126,6 +127,7 @@ export function createAssetsRepository(db: Knex) {
       f: AssetFilters,
       offset: number,
       limit: number,
+      countWith: CountWith = countNow,
     ): Promise<{ rows: AssetRow[]; total: number }> {
       // Counted and paged on assets alone (every asset has its contract); the contract's number
       // and the open-request flag are looked up for the page's rows only.
@@ -155,7 +157,9 @@ export function createAssetsRepository(db: Knex) {
       }
       const [column, dir] = SORTS[f.sort];
       const [count, rows] = await Promise.all([
-        base.clone().count<{ n: number }[]>({ n: '*' }).first(),
+        countWith(async () =>
+          Number((await base.clone().count<{ n: number }[]>({ n: '*' }).first())?.n ?? 0),
+        ),
         db
           .from(
             base
@@ -180,7 +184,7 @@ export function createAssetsRepository(db: Knex) {
           .orderByRaw(`${column} ${dir} nulls last`)
           .orderBy('a.number') as Promise<AssetRow[]>,
       ]);
-      return { rows, total: Number(count?.n ?? 0) };
+      return { rows, total: count };
     },
 
     async filterOptions(s: ScopeIds) {

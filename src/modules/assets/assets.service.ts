@@ -1,4 +1,5 @@
 import type { Scope } from '../../http/types.ts';
+import { keptCounts } from '../../lib/scope-cache.ts';
 import { NotFound } from '../../http/errors.ts';
 import { pageOf, type Page } from '../../http/pagination.ts';
 import type { LocationChangesRepository } from '../location-changes/location-changes.repository.ts';
@@ -14,6 +15,7 @@ const ids = (s: Scope): ScopeIds => ({ customerId: s.customerId, labelId: s.labe
 
 export function createAssetsService(repo: AssetsRepository, requests: LocationChangesRepository) {
   const contractQueries = withCachedChoices(repo);
+  const counts = keptCounts({ ttlMs: 10 * 60_000, max: 5_000, now: Date.now });
   // The category and place choices read every asset of the customer (20,000 for a fleet): kept a
   // minute per customer and label. A new city shows in the choices within the minute.
   const options = ttlCache<Awaited<ReturnType<AssetsRepository['filterOptions']>>>({
@@ -37,7 +39,13 @@ export function createAssetsService(repo: AssetsRepository, requests: LocationCh
       ]);
       const { rows, total } = cf.error
         ? { rows: [], total: 0 }
-        : await repo.list(s, { ...filters, contractId: cf.contractId }, (page - 1) * pageSize, pageSize);
+        : await repo.list(
+            s,
+            { ...filters, contractId: cf.contractId },
+            (page - 1) * pageSize,
+            pageSize,
+            counts(scope, 'assets', { ...filters, contractId: cf.contractId }),
+          );
       const result: Page<AssetRow> = pageOf(rows, page, pageSize, total);
       return { result, cf, options: opts };
     },

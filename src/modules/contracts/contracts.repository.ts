@@ -1,5 +1,6 @@
 /** Contracts' reads. Every query filters by the session's customer and private label. */
 import type { Knex } from 'knex';
+import { countNow, type CountWith } from '../../lib/scope-cache.ts';
 import type { Frequency, Product } from '../payoff-quotes/payoff.calc.ts';
 import { supersedeStaleQuotes } from '../payoff-quotes/payoff-quotes.supersede.ts';
 
@@ -129,6 +130,7 @@ export function createContractsRepository(db: Knex) {
       f: ContractFilters,
       offset: number,
       limit: number,
+      countWith: CountWith = countNow,
     ): Promise<{ rows: ContractRow[]; total: number }> {
       const base = scoped(s);
       if (f.status) base.andWhere('c.status', f.status);
@@ -177,7 +179,9 @@ export function createContractsRepository(db: Knex) {
         [today, s.customerId, s.labelId],
       );
       const [count, rows] = await Promise.all([
-        base.clone().count<{ n: number }[]>({ n: '*' }).first(),
+        countWith(async () =>
+          Number((await base.clone().count<{ n: number }[]>({ n: '*' }).first())?.n ?? 0),
+        ),
         db
           .with('pg', pageIds)
           .from('pg')
@@ -187,7 +191,7 @@ export function createContractsRepository(db: Knex) {
           .orderBy(column, dir)
           .orderBy('c.number') as Promise<ContractRow[]>,
       ]);
-      return { rows: withOverdue(rows), total: Number(count?.n ?? 0) };
+      return { rows: withOverdue(rows), total: count };
     },
 
     async findById(s: ScopeIds, today: string, id: number): Promise<ContractRow | undefined> {

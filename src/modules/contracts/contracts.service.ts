@@ -1,4 +1,5 @@
 /** Contracts: the list, one contract's page and its payment schedule. */
+import { keptCounts } from '../../lib/scope-cache.ts';
 import { NotFound } from '../../http/errors.ts';
 import { pageOf } from '../../http/pagination.ts';
 import type { Scope } from '../../http/types.ts';
@@ -45,6 +46,7 @@ export function scheduleView(c: ContractRow, lines: ScheduleLineRow[], today: st
 }
 
 export function createContractsService(repo: ContractsRepository) {
+  const counts = keptCounts({ ttlMs: 10 * 60_000, max: 5_000, now: Date.now });
   const get = async (scope: Scope, id: number): Promise<ContractRow> => {
     const c = await repo.findById(scope, scope.today, id);
     if (!c) throw new NotFound();
@@ -53,7 +55,14 @@ export function createContractsService(repo: ContractsRepository) {
   return {
     get,
     async list(scope: Scope, f: ContractFilters, page: number, pageSize: number) {
-      const { rows, total } = await repo.list(scope, scope.today, f, (page - 1) * pageSize, pageSize);
+      const { rows, total } = await repo.list(
+        scope,
+        scope.today,
+        f,
+        (page - 1) * pageSize,
+        pageSize,
+        counts(scope, 'contracts', f),
+      );
       return pageOf(rows, page, pageSize, total);
     },
     async schedule(scope: Scope, id: number) {

@@ -29,6 +29,11 @@ export interface InvoiceRow {
   contracts: string | null;
 }
 
+export interface InvoiceSums {
+  total: number;
+  sums: { currency: string; totalMinor: number; balanceMinor: number }[];
+}
+
 export interface InvoiceLine {
   id: number;
   contractId: number | null;
@@ -99,18 +104,15 @@ export function createInvoicesRepository(db: Knex) {
   }
 
   return {
-    async list(
+    /** One page of the filtered list, in the filter's order. */
+    async page(
       customerId: number,
       labelId: number,
       f: InvoiceFilter,
       today: string,
       page: number,
       pageSize: number,
-    ): Promise<{
-      items: InvoiceRow[];
-      total: number;
-      sums: { currency: string; totalMinor: number; balanceMinor: number }[];
-    }> {
+    ): Promise<InvoiceRow[]> {
       const [col, dir] = SORTS[f.sort];
       // Page the ids first (from the index), then compute the per-invoice figures for the page's
       // rows only: correlated subqueries in the select list would run for every skipped row too.
@@ -120,25 +122,27 @@ export function createInvoicesRepository(db: Knex) {
         .limit(pageSize)
         .offset((page - 1) * pageSize)
         .select('i.id');
-      const [items, sums] = await Promise.all([
-        db
-          .from(ids.as('pg'))
-          .join('invoices as i', 'i.id', 'pg.id')
-          .orderBy(col, dir)
-          .orderBy('i.id', dir)
-          .select(columns(db)) as Promise<InvoiceRow[]>,
-        // Grouped on the column itself so the sums come from the index alone (invoices_scope_sums).
-        filtered(customerId, labelId, f, today)
-          .groupBy('i.currency')
-          .select(
-            'i.currency',
-            db.raw('count(*)::int as n'),
-            db.raw('coalesce(sum(i.total_minor), 0)::bigint as "totalMinor"'),
-            db.raw('coalesce(sum(i.balance_minor), 0)::bigint as "balanceMinor"'),
-          ) as Promise<{ currency: string; n: number; totalMinor: number; balanceMinor: number }[]>,
-      ]);
+      const items = (await db
+        .from(ids.as('pg'))
+        .join('invoices as i', 'i.id', 'pg.id')
+        .orderBy(col, dir)
+        .orderBy('i.id', dir)
+        .select(columns(db))) as InvoiceRow[];
+      return items.map(norm);
+    },
+
+    /** How many invoices the filter finds and their sums per currency. */
+    async sums(customerId: number, labelId: number, f: InvoiceFilter, today: string): Promise<InvoiceSums> {
+      // Grouped on the column itself so the sums come from the index alone (invoices_scope_sums).
+      const sums = (await filtered(customerId, labelId, f, today)
+        .groupBy('i.currency')
+        .select(
+          'i.currency',
+          db.raw('count(*)::int as n'),
+          db.raw('coalesce(sum(i.total_minor), 0)::bigint as "totalMinor"'),
+          db.raw('coalesce(sum(i.balance_minor), 0)::bigint as "balanceMinor"'),
+        )) as { currency: string; n: number; totalMinor: number; balanceMinor: number }[];
       return {
-        items: items.map(norm),
         total: sums.reduce((s, r) => s + r.n, 0),
         sums: sums.map((s) => ({
           currency: s.currency.trim(),

@@ -1,5 +1,6 @@
 /** Payments, their allocations and status history. Reads take the scope; writes take a transaction. */
 import type { Knex } from 'knex';
+import { countNow, type CountWith } from '../../lib/scope-cache.ts';
 import { OPEN_INVOICE, PENDING_PAYMENT } from '../invoices/invoices.repository.ts';
 import type { Allocation } from './payments.money.ts';
 
@@ -273,7 +274,14 @@ export function createPaymentsRepository(db: Knex) {
         .select('status', 'note', 'at');
     },
 
-    async list(customerId: number, labelId: number, f: PaymentFilter, page: number, pageSize: number) {
+    async list(
+      customerId: number,
+      labelId: number,
+      f: PaymentFilter,
+      page: number,
+      pageSize: number,
+      countWith: CountWith = countNow,
+    ) {
       const q = db('payments as p').where({ 'p.customer_id': customerId, 'p.private_label_id': labelId });
       if (f.status) q.andWhere('p.status', f.status);
       if (f.methodId) q.andWhere('p.payment_method_id', f.methodId);
@@ -298,8 +306,8 @@ export function createPaymentsRepository(db: Knex) {
         .limit(pageSize)
         .offset((page - 1) * pageSize)
         .select('p.id');
-      const [countRow, items] = await Promise.all([
-        q.clone().count<{ n: string }[]>({ n: '*' }).first(),
+      const [count, items] = await Promise.all([
+        countWith(async () => Number((await q.clone().count<{ n: string }[]>({ n: '*' }).first())?.n ?? 0)),
         db
           .from(pageIds.as('pg'))
           .join('payments as p', 'p.id', 'pg.id')
@@ -320,7 +328,6 @@ export function createPaymentsRepository(db: Knex) {
             ),
           ) as Promise<PaymentListRow[]>,
       ]);
-      const count = countRow?.n ?? 0;
       return {
         items: items.map((i) => ({ ...i, amountMinor: Number(i.amountMinor) })),
         total: Number(count),

@@ -12,6 +12,7 @@ import { FALLBACK_LABEL } from '../labels/labels.service.ts';
 import { formatMoney } from '../../lib/money.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { keptCounts } from '../../lib/scope-cache.ts';
 import type { ActivitiesRepository } from '../activities/activities.repository.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { ChargeResult, PaymentGateway } from '../gateway/gateway.ts';
@@ -52,6 +53,8 @@ export function createPaymentsService(d: {
   clock: Clock;
   logger: Logger;
 }) {
+  // A fleet's 30,000 payments are counted once per data version (src/lib/scope-cache.ts).
+  const counts = keptCounts({ ttlMs: 10 * 60_000, max: 5_000, now: Date.now });
   const { repo } = d;
   const money = (minor: number, currency: string): string => formatMoney(minor, currency);
 
@@ -330,7 +333,14 @@ export function createPaymentsService(d: {
     },
 
     async list(scope: Scope, f: PaymentFilter, page: number) {
-      const r = await repo.list(scope.customerId, scope.labelId, f, page, HISTORY_PAGE_SIZE);
+      const r = await repo.list(
+        scope.customerId,
+        scope.labelId,
+        f,
+        page,
+        HISTORY_PAGE_SIZE,
+        counts(scope, 'payments', f),
+      );
       return pageOf(r.items, page, HISTORY_PAGE_SIZE, r.total);
     },
 
