@@ -1,6 +1,6 @@
 /** Contracts' reads. Every query filters by the session's customer and private label. */
 import type { Knex } from 'knex';
-import { countNow, type CountWith } from '../../lib/scope-cache.ts';
+import type { CountWith } from '../../lib/scope-cache.ts';
 import type { Frequency, Product } from '../payoff-quotes/payoff.calc.ts';
 import { supersedeStaleQuotes } from '../payoff-quotes/payoff-quotes.supersede.ts';
 
@@ -130,7 +130,8 @@ export function createContractsRepository(db: Knex) {
       f: ContractFilters,
       offset: number,
       limit: number,
-      countWith: CountWith = countNow,
+      countWith: CountWith,
+      overdue: ReadonlyMap<number, number>,
     ): Promise<{ rows: ContractRow[]; total: number }> {
       const base = scoped(s);
       if (f.status) base.andWhere('c.status', f.status);
@@ -153,7 +154,7 @@ export function createContractsRepository(db: Knex) {
       }
       const [column, dir] = CONTRACT_SORTS[f.sort];
       // The page's ids first (contracts_scope_number and the other scope indexes give the order),
-      // then the columns and the overdue amount for those rows only.
+      // then the columns for those rows only; overdue amounts come from `overdue`.
       const pageIds = base
         .clone()
         .orderBy(column, dir)
@@ -161,37 +162,42 @@ export function createContractsRepository(db: Knex) {
         .offset(offset)
         .limit(limit)
         .select('c.id');
-      const listColumns = [
-        ...columns(today).slice(0, -1),
-        db.raw('coalesce(od."overdueMinor", 0)::bigint as "overdueMinor"'),
-      ];
-      // The overdue amounts of the page's contracts in one pass (the same figure as overdueSql:
-      // the contract's share of each overdue invoice's balance), not one hash of the customer's
-      // overdue invoices per row.
-      const overdue = db.raw(
-        `(select cl.contract_id, sum(round(i.balance_minor * cl.amt::numeric / nullif(i.total_minor, 0))) as "overdueMinor"
-            from (select contract_id, invoice_id, sum(amount_minor) as amt from invoice_lines
-                   where contract_id in (select id from pg) group by contract_id, invoice_id) cl
-            join invoices i on i.id = cl.invoice_id
-           where i.status in ('open','partially_paid') and i.due_date < ?
-             and i.customer_id = ? and i.private_label_id = ?
-           group by cl.contract_id) as od`,
-        [today, s.customerId, s.labelId],
-      );
       const [count, rows] = await Promise.all([
         countWith(async () =>
           Number((await base.clone().count<{ n: number }[]>({ n: '*' }).first())?.n ?? 0),
         ),
         db
-          .with('pg', pageIds)
-          .from('pg')
+          .from(pageIds.as('pg'))
           .join('contracts as c', 'c.id', 'pg.id')
-          .leftJoin(overdue, 'od.contract_id', 'c.id')
-          .select(listColumns)
+          .select(columns(today).slice(0, -1))
           .orderBy(column, dir)
-          .orderBy('c.number') as Promise<ContractRow[]>,
+          .orderBy('c.number') as Promise<Omit<ContractRow, 'overdueMinor' | 'overdue'>[]>,
       ]);
-      return { rows: withOverdue(rows), total: count };
+      return {
+        rows: withOverdue(rows.map((r) => ({ ...r, overdueMinor: overdue.get(r.id) ?? 0, overdue: false }))),
+        total: count,
+      };
+    },
+
+    /**
+     * Each contract's overdue amount (the same figure as overdueSql: the contract's share of each
+     * overdue invoice's balance), for all of the customer's contracts with one, in one pass over
+     * the open overdue invoices (contract lists keep it per data version).
+     */
+    async overdueByContract(s: ScopeIds, today: string): Promise<Map<number, number>> {
+      const rows = (await db.raw(
+        `select cl.contract_id as "contractId",
+                sum(round(i.balance_minor * cl.amt::numeric / nullif(i.total_minor, 0)))::bigint as "overdueMinor"
+           from invoices i
+          cross join lateral (
+            select il.contract_id, sum(il.amount_minor) as amt from invoice_lines il
+             where il.invoice_id = i.id and il.contract_id is not null group by il.contract_id) cl
+          where i.customer_id = ? and i.private_label_id = ? and i.status in ('open', 'partially_paid')
+            and i.balance_minor > 0 and i.due_date < ?
+          group by cl.contract_id`,
+        [s.customerId, s.labelId, today],
+      )) as { rows: { contractId: number; overdueMinor: string }[] };
+      return new Map(rows.rows.map((r) => [r.contractId, Number(r.overdueMinor)]));
     },
 
     async findById(s: ScopeIds, today: string, id: number): Promise<ContractRow | undefined> {

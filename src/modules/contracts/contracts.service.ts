@@ -1,5 +1,5 @@
 /** Contracts: the list, one contract's page and its payment schedule. */
-import { keptCounts } from '../../lib/scope-cache.ts';
+import { keptCounts, scopeCache } from '../../lib/scope-cache.ts';
 import { NotFound } from '../../http/errors.ts';
 import { pageOf } from '../../http/pagination.ts';
 import type { Scope } from '../../http/types.ts';
@@ -47,6 +47,8 @@ export function scheduleView(c: ContractRow, lines: ScheduleLineRow[], today: st
 
 export function createContractsService(repo: ContractsRepository) {
   const counts = keptCounts({ ttlMs: 10 * 60_000, max: 5_000, now: Date.now });
+  // Every contract's overdue amount, kept per data version: the list shows it on each row.
+  const overdueMaps = scopeCache<Map<number, number>>({ ttlMs: 10 * 60_000, max: 2_000, now: Date.now });
   const get = async (scope: Scope, id: number): Promise<ContractRow> => {
     const c = await repo.findById(scope, scope.today, id);
     if (!c) throw new NotFound();
@@ -55,6 +57,9 @@ export function createContractsService(repo: ContractsRepository) {
   return {
     get,
     async list(scope: Scope, f: ContractFilters, page: number, pageSize: number) {
+      const overdue = await overdueMaps.get(scope, 'overdue', () =>
+        repo.overdueByContract(scope, scope.today),
+      );
       const { rows, total } = await repo.list(
         scope,
         scope.today,
@@ -62,6 +67,7 @@ export function createContractsService(repo: ContractsRepository) {
         (page - 1) * pageSize,
         pageSize,
         counts(scope, 'contracts', f),
+        overdue,
       );
       return pageOf(rows, page, pageSize, total);
     },
