@@ -45,10 +45,47 @@ export function scheduleView(c: ContractRow, lines: ScheduleLineRow[], today: st
   };
 }
 
+type ScheduleData = { contract: ContractRow; schedule: ReturnType<typeof scheduleView> };
+type DetailData = Awaited<ReturnType<typeof loadDetail>>;
+
+/** A contract's page: the contract, its schedule, assets, open invoices, documents, quotes, requests. */
+async function loadDetail(repo: ContractsRepository, scope: Scope, id: number) {
+  const contract = await repo.findById(scope, scope.today, id);
+  if (!contract) throw new NotFound();
+  const [lines, assets, invoices, documents, quotes, requests] = await Promise.all([
+    repo.schedule(scope, id),
+    repo.assets(scope, id),
+    repo.openInvoices(scope, id),
+    repo.documents(scope, id),
+    repo.payoffQuotes(scope, id),
+    repo.serviceRequests(scope, id),
+  ]);
+  const schedule = scheduleView(contract, lines, scope.today);
+  const next = schedule.lines.find((l) => l.status !== 'paid' && l.dueDate >= scope.today);
+  const unbilled = schedule.lines
+    .filter((l) => l.status === 'scheduled')
+    .reduce((s, l) => s + l.totalMinor, 0);
+  const billedUnpaid = invoices.reduce((s, i) => s + i.contractBalanceMinor, 0);
+  return {
+    contract,
+    schedule,
+    next: next ? { dueDate: next.dueDate, amountMinor: next.totalMinor } : null,
+    remainingMinor: unbilled + billedUnpaid,
+    assets,
+    invoices,
+    documents,
+    quotes: quotes.map((q) => ({ ...q, status: quoteStatus(q.status, q.validUntil, scope.today) })),
+    requests,
+  };
+}
+
 export function createContractsService(repo: ContractsRepository) {
   const counts = keptCounts({ ttlMs: 10 * 60_000, max: 5_000, now: Date.now });
   // Every contract's overdue amount, kept per data version: the list shows it on each row.
   const overdueMaps = scopeCache<Map<number, number>>({ ttlMs: 10 * 60_000, max: 2_000, now: Date.now });
+  // A contract's page and its schedule, kept per data version and business date (the payoff
+  // quotes' superseding runs when they are read, which only a change of data can make due).
+  const pages = scopeCache<ScheduleData | DetailData>({ ttlMs: 10 * 60_000, max: 500, now: Date.now });
   const get = async (scope: Scope, id: number): Promise<ContractRow> => {
     const c = await repo.findById(scope, scope.today, id);
     if (!c) throw new NotFound();
@@ -72,37 +109,14 @@ export function createContractsService(repo: ContractsRepository) {
       return pageOf(rows, page, pageSize, total);
     },
     async schedule(scope: Scope, id: number) {
-      const contract = await get(scope, id);
-      const lines = await repo.schedule(scope, id);
-      return { contract, schedule: scheduleView(contract, lines, scope.today) };
+      return pages.get(scope, `schedule:${id}`, async () => {
+        const contract = await get(scope, id);
+        const lines = await repo.schedule(scope, id);
+        return { contract, schedule: scheduleView(contract, lines, scope.today) };
+      }) as Promise<ScheduleData>;
     },
     async detail(scope: Scope, id: number) {
-      const contract = await get(scope, id);
-      const [lines, assets, invoices, documents, quotes, requests] = await Promise.all([
-        repo.schedule(scope, id),
-        repo.assets(scope, id),
-        repo.openInvoices(scope, id),
-        repo.documents(scope, id),
-        repo.payoffQuotes(scope, id),
-        repo.serviceRequests(scope, id),
-      ]);
-      const schedule = scheduleView(contract, lines, scope.today);
-      const next = schedule.lines.find((l) => l.status !== 'paid' && l.dueDate >= scope.today);
-      const unbilled = schedule.lines
-        .filter((l) => l.status === 'scheduled')
-        .reduce((s, l) => s + l.totalMinor, 0);
-      const billedUnpaid = invoices.reduce((s, i) => s + i.contractBalanceMinor, 0);
-      return {
-        contract,
-        schedule,
-        next: next ? { dueDate: next.dueDate, amountMinor: next.totalMinor } : null,
-        remainingMinor: unbilled + billedUnpaid,
-        assets,
-        invoices,
-        documents,
-        quotes: quotes.map((q) => ({ ...q, status: quoteStatus(q.status, q.validUntil, scope.today) })),
-        requests,
-      };
+      return pages.get(scope, `contract:${id}`, () => loadDetail(repo, scope, id)) as Promise<DetailData>;
     },
   };
 }
