@@ -6,6 +6,7 @@
 import path from 'node:path';
 import ejs from 'ejs';
 import type { Express } from 'express';
+import { stringMemo } from '../lib/memo.ts';
 import { formatMoney } from '../lib/money.ts';
 
 export const viewsDir = path.resolve(import.meta.dirname, '../../views');
@@ -19,7 +20,9 @@ export function setUpViews(app: Express, isProduction: boolean): void {
     const opts = options as Record<string, unknown>;
     // Includes are written from the views root ('/components/input'): EJS resolves those
     // without asking the disk whether a relative path exists, on every include of every render.
-    const renderOpts = { cache: isProduction, async: false, root: viewsDir };
+    // In production, templates are compiled once and without EJS's line tracking (an
+    // assignment per template line, there only to name the line in an error).
+    const renderOpts = { cache: isProduction, compileDebug: !isProduction, async: false, root: viewsDir };
     ejs.renderFile(file, opts, renderOpts, (err, body) => {
       if (err) return cb(err);
       const layout = typeof opts.layout === 'string' || opts.layout === false ? opts.layout : 'main';
@@ -32,6 +35,7 @@ export function setUpViews(app: Express, isProduction: boolean): void {
 
 /** Date formatters, one per locale (and time zone), built once: see src/lib/money.ts. */
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const formattedDates = stringMemo(20_000);
 function dateFormat(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
   let fmt = dateFormats.get(key);
   if (!fmt) {
@@ -47,12 +51,20 @@ export const viewHelpers = {
   },
   date(iso: string | Date | null | undefined, locale = 'en-US'): string {
     if (!iso) return '';
-    const d = typeof iso === 'string' ? new Date(`${iso.slice(0, 10)}T12:00:00Z`) : iso;
-    return dateFormat(
-      `d|${locale}`,
-      () =>
-        new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }),
-    ).format(d);
+    const format = (d: Date) =>
+      dateFormat(
+        `d|${locale}`,
+        () =>
+          new Intl.DateTimeFormat(locale, {
+            year: 'numeric',
+            month: 'short',
+            day: 'numeric',
+            timeZone: 'UTC',
+          }),
+      ).format(d);
+    if (typeof iso !== 'string') return format(iso);
+    const day = iso.slice(0, 10);
+    return formattedDates(`${locale}|${day}`, () => format(new Date(`${day}T12:00:00Z`)));
   },
   dateTime(d: Date | string | null | undefined, timeZone: string, locale = 'en-US'): string {
     if (!d) return '';

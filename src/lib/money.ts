@@ -2,6 +2,8 @@
  * Money is an integer number of minor units plus an ISO 4217 code, from the database to the
  * view. Parsing and conversion use BigInt/string arithmetic, never `x * 100` on floats.
  */
+import { stringMemo } from './memo.ts';
+
 export interface Money {
   minor: number;
   currency: string;
@@ -43,7 +45,13 @@ function moneyFormat(locale: string, currency: string, digits: number): Intl.Num
   return fmt;
 }
 
+const formattedMoney = stringMemo(50_000);
+
 export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
+  return formattedMoney(`${locale}|${currency}|${minor}`, () => format(minor, currency, locale));
+}
+
+function format(minor: number, currency: string, locale: string): string {
   const digits = minorDigits(currency);
   const sign = minor < 0 ? '-' : '';
   const abs = Math.abs(minor);
