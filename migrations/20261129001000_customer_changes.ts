@@ -1,6 +1,6 @@
 /**
  * A change counter per customer (issue 8, bench/README.md): every statement that writes a
- * customer's contracts, schedules, invoices, payments, assets, requests, quotes, activities,
+ * customer's contracts, schedules, invoices, payments, payment methods, assets, requests, quotes, activities,
  * users or the customer row itself adds one row here, in the same transaction, through
  * statement-level triggers. The sum of a customer's `changes` is its data version: it grows with
  * every committed write and with nothing else, so figures computed at one version may be shown
@@ -24,6 +24,7 @@ const TRACKED: [table: string, how: 'customer_id' | 'id' | 'contract_id'][] = [
   ['schedule_lines', 'contract_id'],
   ['invoices', 'customer_id'],
   ['payments', 'customer_id'],
+  ['payment_methods', 'customer_id'],
   ['autopay_enrollments', 'customer_id'],
   ['assets', 'customer_id'],
   ['service_requests', 'customer_id'],

@@ -13,10 +13,7 @@ import {
   assetTotals,
   contractSummaryPage,
   contractSummaryRows,
-  contractSummaryFingerprint,
   contractSummaryTotals,
-  contractsFingerprint,
-  openInvoicesFingerprint,
   paymentPage,
   paymentRows,
   paymentTotals,
@@ -44,6 +41,8 @@ export interface ReportScope {
   customerId: number;
   labelId: number;
   today: string;
+  /** The customer's data version of a signed-in request (src/lib/scope-cache.ts), if known. */
+  dataVersion?: string | undefined;
 }
 export type Filters = Record<string, string | number | undefined>;
 
@@ -66,11 +65,6 @@ export interface ReportDef {
   totals?(db: Knex, scope: ReportScope, f: Filters): Knex.QueryBuilder;
   /** An aggregate: the preview computes `base` once for its page and its totals. */
   shared?: boolean;
-  /**
-   * One text value that changes whenever the data behind the totals (or, when `shared`, the
-   * rows) changes: while it is unchanged, the preview reuses what it computed last time.
-   */
-  fingerprint?(db: Knex, scope: ReportScope): Knex.QueryBuilder;
 }
 
 const blank = (v: unknown): unknown => (v === '' ? undefined : v);
@@ -164,7 +158,6 @@ export const REPORTS: ReportDef[] = [
     base: contractSummaryRows,
     page: contractSummaryPage,
     totals: contractSummaryTotals,
-    fingerprint: contractSummaryFingerprint,
   },
   {
     type: 'asset-listing',
@@ -224,7 +217,6 @@ export const REPORTS: ReportDef[] = [
     sums: ['current_minor', 'd1_30_minor', 'd31_60_minor', 'd61_90_minor', 'd90_plus_minor', 'total_minor'],
     base: agingRows,
     shared: true,
-    fingerprint: openInvoicesFingerprint,
   },
   {
     type: 'payment-history',
@@ -288,7 +280,6 @@ export const REPORTS: ReportDef[] = [
     base: (db, s, f) => upcomingRows(db, s, f, monthsAhead(s, f)),
     page: (db, s, f, limit, offset) => upcomingPage(db, s, f, monthsAhead(s, f), limit, offset),
     totals: (db, s, f) => upcomingTotals(db, s, f, monthsAhead(s, f)),
-    fingerprint: contractsFingerprint,
   },
   {
     type: 'payoff-quotes',

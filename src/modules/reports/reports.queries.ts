@@ -22,21 +22,6 @@ function openLines(db: Knex, s: ReportScope): Knex.QueryBuilder {
     .whereIn('i.status', ['open', 'partially_paid']);
 }
 
-/**
- * A fingerprint of the customer's open invoices: it changes when one is added, paid (in part),
- * voided or re-opened (count, balances, totals). Invoice lines, contract numbers and scopes are
- * never changed by the portal once written. Read from invoices_report_open alone.
- */
-export function openInvoicesFingerprint(db: Knex, s: ReportScope): Knex.QueryBuilder {
-  return scoped(db('invoices as i'), 'i', s)
-    .whereIn('i.status', ['open', 'partially_paid'])
-    .select(
-      db.raw(
-        `count(*) || ':' || coalesce(sum(hashint8extended(i.balance_minor, i.id)), 0) || ':' || coalesce(sum(i.total_minor), 0) as fp`,
-      ),
-    );
-}
-
 // ---- contract summary ----------------------------------------------------------------------
 
 function contracts(db: Knex, s: ReportScope, f: Filters): Knex.QueryBuilder {
@@ -89,32 +74,6 @@ export function contractSummaryPage(db: Knex, s: ReportScope, f: Filters, limit:
     .leftJoin(open.as('ob'), 'ob.contract_id', 'pg.id')
     .select('pg.*', db.raw('coalesce(ob.open_minor, 0)::bigint as open_balance_minor'))
     .orderBy([{ column: 'pg.number' }, { column: 'pg.id' }]);
-}
-
-/**
- * A fingerprint of the customer's contracts as the reports read them: which there are, their
- * status, product, currency, amounts and term (a rescheduled contract changes its term, dates
- * or rent; the portal itself never writes contracts or their schedules). From
- * contracts_report_sums alone.
- */
-export function contractsFingerprint(db: Knex, s: ReportScope): Knex.QueryBuilder {
-  const seed = (k: number) => `(c.id::bigint * 8 + ${k})`;
-  return scoped(db('contracts as c'), 'c', s).select(
-    db.raw(
-      `count(*) || ':' || coalesce(sum(hashtextextended(c.status || '|' || c.product || '|' || c.currency, ${seed(0)})
-         # hashint8extended(c.periodic_rent_minor, ${seed(1)}) # hashint8extended(c.financed_amount_minor, ${seed(2)})
-         # hashint4extended(c.start_date - date '2000-01-01', ${seed(3)})
-         # hashint4extended(c.end_date - date '2000-01-01', ${seed(4)})
-         # hashint4extended(c.term_months, ${seed(5)})), 0) as fp`,
-    ),
-  );
-}
-
-/** The contract summary's totals read the open invoices and the contracts. */
-export function contractSummaryFingerprint(db: Knex, s: ReportScope): Knex.QueryBuilder {
-  return db.select(
-    db.raw(`? || '/' || ? as fp`, [openInvoicesFingerprint(db, s), contractsFingerprint(db, s)]),
-  );
 }
 
 /** Per contract currency: the contracts' sums, and their open lines' shares summed directly. */

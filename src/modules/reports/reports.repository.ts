@@ -1,9 +1,9 @@
 /**
- * Runs catalogue reports: the preview (a page of rows and the totals per currency, in one
- * statement) and exports streamed through a server-side cursor (memory stays flat whatever the
+ * Runs catalogue reports: the preview (a page of rows and the totals per currency) and exports streamed through a server-side cursor (memory stays flat whatever the
  * row count, and the report's query runs once).
  */
 import type { Knex } from 'knex';
+import { scopeCache } from '../../lib/scope-cache.ts';
 import type { Filters, ReportDef, ReportScope } from './reports.definitions.ts';
 
 export type ReportRow = Record<string, string | number | null>;
@@ -18,18 +18,6 @@ const BATCH = 5000;
 let cursors = 0;
 
 type Source = Knex.QueryBuilder | string;
-
-/**
- * What a fingerprinted report computed last (its totals, or all its rows when `shared`), per
- * report, customer, label, business date and filters, with the fingerprint it was computed at.
- * Every preview reads the fingerprint afresh, so a payment shows at once, in every process.
- */
-interface Memo {
-  fp: string;
-  totals?: Record<string, string | number>[];
-  rows?: ReportRow[];
-}
-const MEMO_ENTRIES = 16;
 
 /** Totals per currency of rows already in memory, as the SQL aggregate would sum them. */
 function totalsOfRows(def: ReportDef, rows: ReportRow[]): CurrencyTotals[] {
@@ -48,15 +36,29 @@ function totalsOfRows(def: ReportDef, rows: ReportRow[]): CurrencyTotals[] {
   return [...by.values()].sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
 }
 
+/**
+ * Report figures kept per process while the customer's data version is unchanged
+ * (src/lib/scope-cache.ts): each report's totals per filter, and an aggregate report's rows.
+ */
+const KEEP_MS = 10 * 60_000;
+
 export function createReportsRepository(db: Knex) {
-  const memo = new Map<string, Memo>();
-  const remember = (key: string, m: Memo): void => {
-    memo.delete(key);
-    memo.set(key, m);
-    if (memo.size > MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
-  };
+  const keptTotals = scopeCache<Record<string, string | number>[]>({
+    ttlMs: KEEP_MS,
+    max: 2_000,
+    now: Date.now,
+  });
+  // A fleet's contract summary is 5,000 rows: only a few such reports are kept.
+  const keptRows = scopeCache<ReportRow[]>({ ttlMs: KEEP_MS, max: 32, now: Date.now });
   const json = (q: Knex.QueryBuilder, alias: string, order = '') =>
     db.raw(`(select coalesce(json_agg(${alias}${order}), '[]'::json) from ? as ${alias})`, [q]);
+
+  /** Rows as one JSON value: the values as the database spells them (dates as ISO text), as exports see them. */
+  const asJson = async (q: Knex.QueryBuilder, def?: ReportDef): Promise<ReportRow[]> => {
+    const order = def ? ` order by ${def.orderBy.map((c) => `p.${c}`).join(', ')}` : '';
+    const [row] = (await db.select(db.raw('? as items', [json(q, 'p', order)]))) as { items: ReportRow[] }[];
+    return row!.items;
+  };
 
   const ordered = (def: ReportDef, from: Source): Knex.QueryBuilder =>
     db
@@ -74,6 +76,8 @@ export function createReportsRepository(db: Knex) {
     for (const s of def.sums) q.select(db.raw('coalesce(sum(??), 0)::bigint as ??', [`r.${s}`, s]));
     return q;
   };
+  const totalsQuery = (def: ReportDef, scope: ReportScope, f: Filters) =>
+    def.totals ? def.totals(db, scope, f) : totalsOver(def, def.base(db, scope, f).as('r'));
 
   const toTotals = (def: ReportDef, rows: Record<string, string | number>[]): CurrencyTotals[] =>
     rows.map((r) => ({
@@ -82,77 +86,39 @@ export function createReportsRepository(db: Knex) {
       sums: Object.fromEntries(def.sums.map((s) => [s, Number(r[s])])),
     }));
 
-  /**
-   * The preview of a fingerprinted report, in one statement: the fingerprint, and the totals
-   * (or every row, when `shared`) only when it differs from the remembered one: the CASE's
-   * subquery is an init plan, run only if the CASE reaches it.
-   */
-  async function fingerprinted(
-    def: ReportDef,
-    fingerprint: Knex.QueryBuilder,
-    scope: ReportScope,
-    f: Filters,
-    offset: number,
-    size: number,
-  ) {
-    const key = JSON.stringify([def.type, scope.customerId, scope.labelId, scope.today, f]);
-    const known = memo.get(key);
-    const fresh = def.shared
-      ? json(def.base(db, scope, f), 'r', ` order by ${def.orderBy.map((c) => `r.${c}`).join(', ')}`)
-      : json(def.totals ? def.totals(db, scope, f) : totalsOver(def, def.base(db, scope, f).as('r')), 't');
-    const q = db
-      // Materialized: inlined, the fingerprint would be computed twice (output and CASE).
-      .withMaterialized('x', fingerprint)
-      .from('x')
-      .select('x.fp', db.raw('case when x.fp = ? then null else ? end as fresh', [known?.fp ?? null, fresh]));
-    if (!def.shared) {
-      const pageQ = def.page
-        ? def.page(db, scope, f, size, offset)
-        : ordered(def, def.base(db, scope, f).as('r'));
-      if (!def.page) pageQ.limit(size).offset(offset);
-      q.select(db.raw('? as items', [json(pageQ, 'p')]));
-    }
-    const [row] = (await q) as { fp: string; fresh: unknown[] | null; items?: ReportRow[] }[];
-    const m: Memo =
-      row!.fresh === null && known
-        ? known
-        : def.shared
-          ? { fp: row!.fp, rows: row!.fresh as ReportRow[] }
-          : { fp: row!.fp, totals: row!.fresh as Record<string, string | number>[] };
-    remember(key, m);
-    if (m.rows) return { items: m.rows.slice(offset, offset + size), totals: totalsOfRows(def, m.rows) };
-    return { items: row!.items ?? [], totals: toTotals(def, m.totals ?? []) };
-  }
-
   return {
     /**
-     * One page of rows in report order and the totals, in one round trip. A report with its own
-     * `page`/`totals` queries reads them from indexes; a `shared` one (an aggregate) computes its
-     * rows once for both.
+     * One page of rows in report order and the totals. The totals are kept per data version
+     * (a payment or any other change shows on the next preview, in every process); a report
+     * with its own `page` query reads the page from an index; a `shared` one (an aggregate)
+     * computes all its rows once per data version and pages them in memory.
      */
     async preview(def: ReportDef, scope: ReportScope, f: Filters, page: number, size: number) {
       const offset = (page - 1) * size;
-      const fp = def.fingerprint?.(db, scope);
-      if (fp) return fingerprinted(def, fp, scope, f, offset, size);
-      const shared = def.shared === true;
-      const base = (): Source => (shared ? 'r' : def.base(db, scope, f).as('r'));
-      const pageQ =
-        !shared && def.page
-          ? def.page(db, scope, f, size, offset)
-          : ordered(def, base()).limit(size).offset(offset);
-      const totalsQ = !shared && def.totals ? def.totals(db, scope, f) : totalsOver(def, base());
-      const q = db.select(
-        db.raw('? as items', [json(pageQ, 'p')]),
-        db.raw('? as totals', [json(totalsQ, 't')]),
-      );
-      if (shared) q.withMaterialized('r', def.base(db, scope, f));
-      const [row] = (await q) as { items: ReportRow[]; totals: Record<string, string | number>[] }[];
-      return { items: row!.items, totals: toTotals(def, row!.totals) };
+      const key = JSON.stringify([def.type, f]);
+      const versioned = { ...scope, dataVersion: scope.dataVersion };
+      if (def.shared) {
+        const rows = await keptRows.get(versioned, key, () => asJson(def.base(db, scope, f), def));
+        return { items: rows.slice(offset, offset + size), totals: totalsOfRows(def, rows) };
+      }
+      const pageQ = def.page
+        ? def.page(db, scope, f, size, offset)
+        : ordered(def, def.base(db, scope, f).as('r'))
+            .limit(size)
+            .offset(offset);
+      const [items, totals] = await Promise.all([
+        asJson(pageQ),
+        keptTotals.get(
+          versioned,
+          key,
+          async () => (await totalsQuery(def, scope, f)) as Record<string, string | number>[],
+        ),
+      ]);
+      return { items, totals: toTotals(def, totals) };
     },
 
     async totals(def: ReportDef, scope: ReportScope, f: Filters): Promise<CurrencyTotals[]> {
-      const q = def.totals ? def.totals(db, scope, f) : totalsOver(def, def.base(db, scope, f).as('r'));
-      return toTotals(def, (await q) as Record<string, string | number>[]);
+      return toTotals(def, (await totalsQuery(def, scope, f)) as Record<string, string | number>[]);
     },
 
     /**

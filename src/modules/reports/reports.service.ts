@@ -7,8 +7,15 @@ import type { ReportsRepository } from './reports.repository.ts';
 
 export const PREVIEW_PAGE_SIZE = 25;
 
-export function reportScope(scope: Pick<Scope, 'customerId' | 'labelId' | 'today'>): ReportScope {
-  return { customerId: scope.customerId, labelId: scope.labelId, today: scope.today };
+export function reportScope(
+  scope: Pick<Scope, 'customerId' | 'labelId' | 'today'> & Partial<Pick<Scope, 'dataVersion'>>,
+): ReportScope {
+  return {
+    customerId: scope.customerId,
+    labelId: scope.labelId,
+    today: scope.today,
+    dataVersion: scope.dataVersion,
+  };
 }
 
 export function createReportsService(repo: ReportsRepository) {
