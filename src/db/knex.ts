@@ -31,3 +31,24 @@ export function createKnex(connectionString: string, poolMax: number): Knex {
     acquireConnectionTimeout: 10_000,
   });
 }
+
+/**
+ * Runs a query as a named prepared statement: PostgreSQL parses and plans it once per
+ * connection instead of on every call. Only for statements whose text never varies and whose
+ * best plan does not depend on the values (a primary-key lookup, say): a plan made once for
+ * all values could be poor for a skewed filter such as one customer among thousands.
+ */
+export async function prepared<Row>(db: Knex, name: string, query: Knex.QueryBuilder): Promise<Row[]> {
+  const { sql, bindings } = query.toSQL().toNative();
+  const client = db.client as {
+    acquireConnection(): Promise<pg.Client>;
+    releaseConnection(c: pg.Client): Promise<void>;
+  };
+  const conn = await client.acquireConnection();
+  try {
+    const res = await conn.query<Row & pg.QueryResultRow>({ name, text: sql, values: bindings as unknown[] });
+    return res.rows;
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { DATA_VERSION } from '../../db/data-version.ts';
+import { prepared } from '../../db/knex.ts';
 import type { CurrentCustomer, Role, SessionUser } from '../../http/types.ts';
 
 interface UserRow {
@@ -132,14 +133,24 @@ export function createUsersRepository(db: Knex) {
       sid: string,
       nowMs: number,
     ): Promise<{ sess: unknown; read: SessionRead | undefined } | undefined> {
-      const row = (await withCustomer(
+      // Every request asks this, with the same text: prepared once per connection (its plan,
+      // primary-key lookups, does not depend on the values).
+      const [row] = await prepared<Partial<UserWithCustomerRow> & { sess: unknown }>(
         db,
-        db('sessions as s').leftJoin('users as u', 'u.id', db.raw("(s.sess #>> '{passport,user,id}')::int")),
-      )
-        .select('s.sess')
-        .where('s.sid', sid)
-        .andWhere('s.expire', '>=', db.raw('to_timestamp(?)', [nowMs / 1000]))
-        .first()) as (Partial<UserWithCustomerRow> & { sess: unknown }) | undefined;
+        'session_with_user',
+        withCustomer(
+          db,
+          db('sessions as s').leftJoin(
+            'users as u',
+            'u.id',
+            db.raw("(s.sess #>> '{passport,user,id}')::int"),
+          ),
+        )
+          .select('s.sess')
+          .where('s.sid', sid)
+          .andWhere('s.expire', '>=', db.raw('to_timestamp(?)', [nowMs / 1000]))
+          .limit(1),
+      );
       if (!row) return undefined;
       return { sess: row.sess, read: row.id == null ? undefined : toSessionRead(row as UserWithCustomerRow) };
     },

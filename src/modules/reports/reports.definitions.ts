@@ -11,7 +11,6 @@ import {
   assetPage,
   assetRows,
   assetTotals,
-  contractSummaryPage,
   contractSummaryRows,
   contractSummaryTotals,
   paymentPage,
@@ -63,7 +62,10 @@ export interface ReportDef {
   page?(db: Knex, scope: ReportScope, f: Filters, limit: number, offset: number): Knex.QueryBuilder;
   /** `currency`, `rows` and each of `sums` per currency (default: aggregated over `base`). */
   totals?(db: Knex, scope: ReportScope, f: Filters): Knex.QueryBuilder;
-  /** An aggregate: the preview computes `base` once for its page and its totals. */
+  /**
+   * The preview computes all rows once per data version and pages them in memory: for
+   * aggregates, and where a page would cost about as much as all rows (src/lib/scope-cache.ts).
+   */
   shared?: boolean;
 }
 
@@ -156,8 +158,9 @@ export const REPORTS: ReportDef[] = [
     orderBy: ['number', 'id'],
     sums: ['periodic_rent_minor', 'financed_amount_minor', 'open_balance_minor'],
     base: contractSummaryRows,
-    page: contractSummaryPage,
     totals: contractSummaryTotals,
+    // A page's open balances cost a pass over the customer's open invoices: keep all rows.
+    shared: true,
   },
   {
     type: 'asset-listing',

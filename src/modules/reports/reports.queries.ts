@@ -54,28 +54,6 @@ export function contractSummaryRows(db: Knex, s: ReportScope, f: Filters): Knex.
     .select(...CONTRACT_COLUMNS(db), db.raw('coalesce(ob.open_minor, 0)::bigint as open_balance_minor'));
 }
 
-/**
- * A page in number order (contracts_scope_number), then the open balances of the page's
- * contracts only, in one aggregate (their lines against the customer's open invoices).
- */
-export function contractSummaryPage(db: Knex, s: ReportScope, f: Filters, limit: number, offset: number) {
-  const page = contracts(db, s, f)
-    .select(...CONTRACT_COLUMNS(db))
-    .orderBy([{ column: 'c.number' }, { column: 'c.id' }])
-    .limit(limit)
-    .offset(offset);
-  const open = openLines(db, s)
-    .whereIn('il.contract_id', db('pg').select('pg.id'))
-    .groupBy('il.contract_id')
-    .select('il.contract_id', db.raw(`sum(${LINE_SHARE})::bigint as open_minor`));
-  return db
-    .with('pg', page)
-    .from('pg')
-    .leftJoin(open.as('ob'), 'ob.contract_id', 'pg.id')
-    .select('pg.*', db.raw('coalesce(ob.open_minor, 0)::bigint as open_balance_minor'))
-    .orderBy([{ column: 'pg.number' }, { column: 'pg.id' }]);
-}
-
 /** Per contract currency: the contracts' sums, and their open lines' shares summed directly. */
 export function contractSummaryTotals(db: Knex, s: ReportScope, f: Filters): Knex.QueryBuilder {
   const cs = contracts(db, s, f)

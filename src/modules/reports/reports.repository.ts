@@ -49,7 +49,7 @@ export function createReportsRepository(db: Knex) {
     now: Date.now,
   });
   // A fleet's contract summary is 5,000 rows: only a few such reports are kept.
-  const keptRows = scopeCache<ReportRow[]>({ ttlMs: KEEP_MS, max: 32, now: Date.now });
+  const keptRows = scopeCache<ReportRow[]>({ ttlMs: KEEP_MS, max: 16, now: Date.now });
   const json = (q: Knex.QueryBuilder, alias: string, order = '') =>
     db.raw(`(select coalesce(json_agg(${alias}${order}), '[]'::json) from ? as ${alias})`, [q]);
 
