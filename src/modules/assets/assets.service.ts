@@ -1,9 +1,8 @@
 import type { Scope } from '../../http/types.ts';
-import { keptCounts } from '../../lib/scope-cache.ts';
+import { keptCounts, scopeCache } from '../../lib/scope-cache.ts';
 import { NotFound } from '../../http/errors.ts';
 import { pageOf, type Page } from '../../http/pagination.ts';
 import type { LocationChangesRepository } from '../location-changes/location-changes.repository.ts';
-import { ttlCache } from '../../lib/ttl-cache.ts';
 import {
   resolveContractFilter,
   withCachedChoices,
@@ -16,12 +15,12 @@ const ids = (s: Scope): ScopeIds => ({ customerId: s.customerId, labelId: s.labe
 export function createAssetsService(repo: AssetsRepository, requests: LocationChangesRepository) {
   const contractQueries = withCachedChoices(repo);
   const counts = keptCounts({ ttlMs: 10 * 60_000, max: 5_000, now: Date.now });
-  // The category and place choices read every asset of the customer (20,000 for a fleet): kept a
-  // minute per customer and label. A new city shows in the choices within the minute.
-  const options = ttlCache<Awaited<ReturnType<AssetsRepository['filterOptions']>>>({
-    ttlMs: 60_000,
-    max: 500,
-    now: () => Date.now(),
+  // The category and place choices read every asset of the customer (20,000 for a fleet): kept
+  // per data version (src/lib/scope-cache.ts), so a new city shows at once.
+  const options = scopeCache<Awaited<ReturnType<AssetsRepository['filterOptions']>>>({
+    ttlMs: 10 * 60_000,
+    max: 2_000,
+    now: Date.now,
   });
   return {
     /** The list; a contract number that matches no contract (or several) lists nothing and says so. */
@@ -34,8 +33,10 @@ export function createAssetsService(repo: AssetsRepository, requests: LocationCh
     ) {
       const s = ids(scope);
       const [cf, opts] = await Promise.all([
-        resolveContractFilter(contractQueries, s, contract, { withAssets: true }),
-        options.get(`${s.customerId}:${s.labelId}`, () => repo.filterOptions(s)),
+        resolveContractFilter(contractQueries, { ...s, dataVersion: scope.dataVersion }, contract, {
+          withAssets: true,
+        }),
+        options.get(scope, 'asset-filter-options', () => repo.filterOptions(s)),
       ]);
       const { rows, total } = cf.error
         ? { rows: [], total: 0 }

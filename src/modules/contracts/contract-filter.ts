@@ -5,22 +5,35 @@
 import { ttlCache } from '../../lib/ttl-cache.ts';
 import type { ContractChoice, ContractFilterQueries } from './contract-filter.repository.ts';
 
-type Queries = Pick<ContractFilterQueries, 'contractChoices' | 'contractById' | 'contractsByNumber'>;
+interface Queries {
+  contractById: ContractFilterQueries['contractById'];
+  contractsByNumber: ContractFilterQueries['contractsByNumber'];
+  /** `dataVersion`: the customer's data version when the caller knows it (src/lib/scope-cache.ts). */
+  contractChoices(
+    customerId: number,
+    labelId: number,
+    withAssets: boolean,
+    limit: number,
+    dataVersion?: string,
+  ): Promise<ContractChoice[]>;
+}
 
 /**
- * The same queries with the select's choices (the first 51 contracts by number) kept a minute
- * per customer and label: a list page then costs no query for them. A new contract shows in
- * the select within the minute; a link with its id filters by it at once.
+ * The same queries with the select's choices (the first 51 contracts by number) kept per
+ * customer and label: a list page then costs no query for them. Kept per data version when the
+ * request knows it (a new contract shows at once), else for a minute.
  */
 export function withCachedChoices(q: Queries): Queries {
-  const cache = ttlCache<ContractChoice[]>({ ttlMs: 60_000, max: 1_000, now: () => Date.now() });
+  const versioned = ttlCache<ContractChoice[]>({ ttlMs: 10 * 60_000, max: 2_000, now: () => Date.now() });
+  const timed = ttlCache<ContractChoice[]>({ ttlMs: 60_000, max: 1_000, now: () => Date.now() });
   return {
     contractById: (...a) => q.contractById(...a),
     contractsByNumber: (...a) => q.contractsByNumber(...a),
-    contractChoices: (customerId, labelId, withAssets, limit) =>
-      cache.get(`${customerId}:${labelId}:${withAssets}:${limit}`, () =>
-        q.contractChoices(customerId, labelId, withAssets, limit),
-      ),
+    contractChoices: (customerId, labelId, withAssets, limit, dataVersion) => {
+      const key = `${customerId}:${labelId}:${withAssets}:${limit}`;
+      const load = () => q.contractChoices(customerId, labelId, withAssets, limit);
+      return dataVersion === undefined ? timed.get(key, load) : versioned.get(`${key}:${dataVersion}`, load);
+    },
   };
 }
 
@@ -45,12 +58,18 @@ export interface ContractFilterView {
 
 export async function resolveContractFilter(
   q: Queries,
-  scope: { customerId: number; labelId: number },
+  scope: { customerId: number; labelId: number; dataVersion?: string | undefined },
   input: ContractFilterInput,
   opts: { withAssets: boolean },
 ): Promise<ContractFilterView> {
   const { customerId, labelId } = scope;
-  const first = await q.contractChoices(customerId, labelId, opts.withAssets, CONTRACT_SELECT_MAX + 1);
+  const first = await q.contractChoices(
+    customerId,
+    labelId,
+    opts.withAssets,
+    CONTRACT_SELECT_MAX + 1,
+    scope.dataVersion,
+  );
   const mode = first.length > CONTRACT_SELECT_MAX ? 'text' : 'select';
   const options = mode === 'select' ? first : [];
   const typed = input.contractNumber?.trim();
