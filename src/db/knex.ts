@@ -33,22 +33,40 @@ export function createKnex(connectionString: string, poolMax: number): Knex {
 }
 
 /**
- * Runs a query as a named prepared statement: PostgreSQL parses and plans it once per
- * connection instead of on every call. Only for statements whose text never varies and whose
- * best plan does not depend on the values (a primary-key lookup, say): a plan made once for
- * all values could be poor for a skewed filter such as one customer among thousands.
+ * A named prepared statement: PostgreSQL parses and plans it once per connection instead of on
+ * every call, and its text is built once here (by `build`, with placeholder values) instead of
+ * by knex on every call. Only for statements whose text never varies and whose best plan does
+ * not depend on the values (a primary-key lookup, say): a plan made once for all values could
+ * be poor for a skewed filter such as one customer among thousands. `build`'s bindings must be
+ * exactly the values passed at each call, in order.
  */
-export async function prepared<Row>(db: Knex, name: string, query: Knex.QueryBuilder): Promise<Row[]> {
-  const { sql, bindings } = query.toSQL().toNative();
+export function preparedStatement<Row, Values extends unknown[]>(
+  db: Knex,
+  name: string,
+  build: (...values: Values) => Knex.QueryBuilder,
+  placeholders: Values,
+): (...values: Values) => Promise<Row[]> {
+  let text: string | undefined;
   const client = db.client as {
     acquireConnection(): Promise<pg.Client>;
     releaseConnection(c: pg.Client): Promise<void>;
   };
-  const conn = await client.acquireConnection();
-  try {
-    const res = await conn.query<Row & pg.QueryResultRow>({ name, text: sql, values: bindings as unknown[] });
-    return res.rows;
-  } finally {
-    await client.releaseConnection(conn);
-  }
+  return async (...values) => {
+    if (text === undefined) {
+      const native = build(...placeholders)
+        .toSQL()
+        .toNative();
+      if (native.bindings.length !== values.length)
+        throw new Error(
+          `prepared statement ${name}: ${native.bindings.length} bindings, ${values.length} values`,
+        );
+      text = native.sql;
+    }
+    const conn = await client.acquireConnection();
+    try {
+      return (await conn.query<Row & pg.QueryResultRow>({ name, text, values })).rows;
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  };
 }

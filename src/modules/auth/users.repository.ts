@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { DATA_VERSION } from '../../db/data-version.ts';
-import { prepared } from '../../db/knex.ts';
+import { preparedStatement } from '../../db/knex.ts';
 import type { CurrentCustomer, Role, SessionUser } from '../../http/types.ts';
 
 interface UserRow {
@@ -65,10 +65,10 @@ type UserWithCustomerRow = UserRow & {
 };
 
 /** Adds the lessee's active customer (and its data version) to a query that has `users as u`. */
-function withCustomer(db: Knex, q: Knex.QueryBuilder): Knex.QueryBuilder {
+function withCustomer(db: Knex, q: Knex.QueryBuilder, active = 'active'): Knex.QueryBuilder {
   return q
     .leftJoin('customers as cu', function () {
-      this.on('cu.id', 'u.customer_id').andOnVal('cu.status', 'active');
+      this.on('cu.id', 'u.customer_id').andOnVal('cu.status', active);
     })
     .select(
       ...columns.map((c) => `u.${c}`),
@@ -100,6 +100,26 @@ function toSessionRead(row: UserWithCustomerRow): SessionRead {
 }
 
 export function createUsersRepository(db: Knex) {
+  // Every request asks this, with the same text: prepared once per connection (its plan,
+  // primary-key lookups, does not depend on the values).
+  const sessionWithUser = preparedStatement<
+    Partial<UserWithCustomerRow> & { sess: unknown },
+    [active: string, sid: string, nowSeconds: number, limit: number]
+  >(
+    db,
+    'session_with_user',
+    (active, sid, nowSeconds, limit) =>
+      withCustomer(
+        db,
+        db('sessions as s').leftJoin('users as u', 'u.id', db.raw("(s.sess #>> '{passport,user,id}')::int")),
+        active,
+      )
+        .select('s.sess')
+        .where('s.sid', sid)
+        .andWhere('s.expire', '>=', db.raw('to_timestamp(?)', [nowSeconds]))
+        .limit(limit),
+    ['active', '', 0, 1],
+  );
   return {
     async findByEmail(email: string): Promise<UserWithSecret | undefined> {
       const row = (await db('users')
@@ -133,24 +153,7 @@ export function createUsersRepository(db: Knex) {
       sid: string,
       nowMs: number,
     ): Promise<{ sess: unknown; read: SessionRead | undefined } | undefined> {
-      // Every request asks this, with the same text: prepared once per connection (its plan,
-      // primary-key lookups, does not depend on the values).
-      const [row] = await prepared<Partial<UserWithCustomerRow> & { sess: unknown }>(
-        db,
-        'session_with_user',
-        withCustomer(
-          db,
-          db('sessions as s').leftJoin(
-            'users as u',
-            'u.id',
-            db.raw("(s.sess #>> '{passport,user,id}')::int"),
-          ),
-        )
-          .select('s.sess')
-          .where('s.sid', sid)
-          .andWhere('s.expire', '>=', db.raw('to_timestamp(?)', [nowMs / 1000]))
-          .limit(1),
-      );
+      const [row] = await sessionWithUser('active', sid, nowMs / 1000, 1);
       if (!row) return undefined;
       return { sess: row.sess, read: row.id == null ? undefined : toSessionRead(row as UserWithCustomerRow) };
     },
