@@ -9,6 +9,7 @@ import {
   createContract,
   createCustomer,
   createInvoice,
+  createPayment,
   createScheduleLine,
   createUser,
   FACTORY_PASSWORD,
@@ -152,5 +153,63 @@ describe('customer data version', () => {
     expect(await home()).toContain('Overdue $400.00');
     await db('customers').where({ id: c.id }).update({ credit_limit_minor: 200_000_00 });
     expect(await home()).toContain('Total credit $200,000.00');
+  });
+
+  it('lists, their filters and report totals show a change made outside the portal at once', async () => {
+    const db = t.deps.db;
+    const nw = await labelId(db, 'northwind');
+    const c = await createCustomer(db);
+    const u = await createUser(db, { customer_id: c.id, role: 'portal_admin' });
+    const k1 = await createContract(db, { customer_id: c.id, private_label_id: nw });
+    await createInvoice(db, {
+      customer_id: c.id,
+      private_label_id: nw,
+      contract_id: k1.id,
+      due_date: '2026-11-01',
+      total_minor: 1_000_00,
+    });
+    await createPayment(db, {
+      customer_id: c.id,
+      private_label_id: nw,
+      amount_minor: 10_00,
+      status: 'settled',
+    });
+    const { agent } = await signIn(t.app, u.email, FACTORY_PASSWORD);
+    const get = async (path: string) => text((await agent.get(path).expect(200)).text);
+    const visitAll = async () => ({
+      invoices: await get('/invoices'),
+      contracts: await get('/contracts'),
+      payments: await get('/payments'),
+      aging: await get('/reports/invoice-aging'),
+    });
+    let seen = await visitAll();
+    seen = await visitAll(); // the second visit is served from what the first kept
+    expect(seen.invoices).toContain('1 invoice matches; balance $1,000.00');
+    expect(seen.contracts).toContain('1 contract.');
+    expect(seen.payments).toContain('1 payment found.');
+    expect(seen.aging).toMatch(/Total \(1 row\) USD .*\$1,000\.00/);
+
+    // The back office books a new contract, bills it, and records a payment.
+    const k2 = await createContract(db, { customer_id: c.id, private_label_id: nw });
+    await createInvoice(db, {
+      customer_id: c.id,
+      private_label_id: nw,
+      contract_id: k2.id,
+      due_date: '2026-11-02',
+      total_minor: 500_00,
+    });
+    await createPayment(db, {
+      customer_id: c.id,
+      private_label_id: nw,
+      amount_minor: 20_00,
+      status: 'settled',
+    });
+    seen = await visitAll();
+    expect(seen.invoices).toContain('2 invoices match; balance $1,500.00');
+    expect(seen.contracts).toContain('2 contracts.');
+    expect(seen.payments).toContain('2 payments found.');
+    expect(seen.aging).toMatch(/Total \(2 rows\) USD .*\$1,500\.00/);
+    // The new contract is a choice of the invoice list's contract filter at once.
+    expect((await agent.get('/invoices').expect(200)).text).toContain(`>${k2.number}</option>`);
   });
 });
