@@ -264,6 +264,10 @@ export class DemoBuilder {
       const tax = applyRate(rent, taxRate);
       const lineRow: Row = {
         contract_id: id,
+        // The contract's, as the database would set them (migrations/…001200_schedule_scope.ts):
+        // the bench loader's COPY runs without triggers.
+        customer_id: s.customer.id,
+        private_label_id: s.label.id,
         seq: a.seq,
         due_date: due,
         rent_minor: rent,

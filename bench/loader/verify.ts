@@ -14,6 +14,11 @@ interface ForeignKey {
 
 const RULES: [string, string][] = [
   [
+    "schedule line's customer and label = its contract's",
+    `select count(*) from schedule_lines l join contracts c on c.id = l.contract_id
+      where l.customer_id <> c.customer_id or l.private_label_id <> c.private_label_id`,
+  ],
+  [
     'invoice total = sum of its lines',
     `select count(*) from invoices i
        left join (select invoice_id, sum(amount_minor) s from invoice_lines group by 1) l on l.invoice_id = i.id

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Knex } from 'knex';
 import { createKnex } from '../../src/db/knex.ts';
 import { isSeeded, seedDemo } from '../../seeds/demo.ts';
+import { createContract, createCustomer, labelId } from '../factories/index.ts';
 
 let db: Knex;
 beforeAll(() => {
@@ -18,6 +19,37 @@ describe('schema rules the database enforces itself', () => {
       /append-only/,
     );
     await expect(db('audit_log').where({ action: 'test.append' }).del()).rejects.toThrow(/append-only/);
+  });
+
+  it("keeps each schedule line's customer and label those of its contract", async () => {
+    const [nw, maple] = await Promise.all(['northwind', 'maple'].map(async (code) => labelId(db, code)));
+    const a = await createCustomer(db);
+    const b = await createCustomer(db);
+    const k = await createContract(db, { customer_id: a.id, private_label_id: nw! });
+    // What an INSERT says is overwritten with the contract's.
+    const [line] = (await db('schedule_lines')
+      .insert({
+        contract_id: k.id,
+        seq: 1,
+        due_date: '2026-12-01',
+        rent_minor: 100,
+        balance_after_minor: 0,
+        customer_id: b.id,
+      })
+      .returning(['id', 'customer_id', 'private_label_id'])) as {
+      id: number;
+      customer_id: number;
+      private_label_id: number;
+    }[];
+    expect(line).toMatchObject({ customer_id: a.id, private_label_id: nw });
+    // A contract moved to another customer and label moves its lines.
+    await db('contracts').where({ id: k.id }).update({ customer_id: b.id, private_label_id: maple });
+    expect(
+      await db('schedule_lines').where({ id: line!.id }).first('customer_id', 'private_label_id'),
+    ).toEqual({
+      customer_id: b.id,
+      private_label_id: maple,
+    });
   });
 
   it('allows one default label only', async () => {
