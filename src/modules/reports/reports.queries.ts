@@ -254,10 +254,10 @@ export function paymentTotals(db: Knex, s: ReportScope, f: Filters): Knex.QueryB
 // ---- upcoming payments ---------------------------------------------------------------------
 
 function upcoming(db: Knex, s: ReportScope, f: Filters, until: string): Knex.QueryBuilder {
-  // The lines' own customer and label (schedule_lines_scope_due gives the page in order).
-  const q = scoped(db('schedule_lines as l').join('contracts as c', 'c.id', 'l.contract_id'), 'l', s)
-    .andWhere('l.due_date', '>', s.today)
-    .andWhere('l.due_date', '<=', until);
+  // The lines' own customer and label (schedule_lines_scope_due gives the page in order), and
+  // the contracts' (the same, said so the join reads only the customer's contracts).
+  const lines = scoped(db('schedule_lines as l').join('contracts as c', 'c.id', 'l.contract_id'), 'l', s);
+  const q = scoped(lines, 'c', s).andWhere('l.due_date', '>', s.today).andWhere('l.due_date', '<=', until);
   if (f.contract) q.andWhereRaw('lower(c.number) = lower(?)', [f.contract]);
   return q;
 }
