@@ -5,6 +5,7 @@
  * prints one table against the targets, writes bench/results.json, and exits 1 if a target fails.
  * See bench/README.md.
  */
+import { timeAfterChange, type AfterChange } from './lib/after-change.ts';
 import pg from 'pg';
 import { createKnex } from '../src/db/knex.ts';
 import { judgeExport, timeExport } from './lib/exports.ts';
@@ -33,6 +34,8 @@ import {
 import { pickReportRun, pickTargets } from './lib/targets.ts';
 
 const o = parseOptions();
+/** Requests per page for the "first visit after a change" figures. */
+const AFTER_CHANGE_SAMPLES = 20;
 const defaultLabel = process.env.DEFAULT_LABEL || 'northwind';
 const db = createKnex(o.databaseUrl, 2);
 const explainClient = new pg.Client({ connectionString: o.databaseUrl });
@@ -105,6 +108,18 @@ try {
         `  ${r.name.padEnd(28)} ${fixed(l.rps).padStart(6)} req/s  p50 ${fixed(l.p50)} ms  p99 ${fixed(l.p99)} ms` +
           (l.non2xx || l.errors ? `  errors ${l.errors}, non-2xx ${l.non2xx}` : ''),
       );
+    }
+  }
+
+  // The first visit after a change: nothing kept for the customer can be used.
+  const afterChange: AfterChange[] = [];
+  if (!o.skipLoad) {
+    console.log('\nFirst visit after a change (the data version moved; one request at a time):');
+    for (const r of results) {
+      if (r.kind === 'ceiling' || r.preflight || r.as !== 'user') continue;
+      const a = await timeAfterChange(db, t.customer.id, url, user, r, AFTER_CHANGE_SAMPLES);
+      afterChange.push(a);
+      console.log(`  ${r.name.padEnd(28)} p50 ${fixed(a.p50, 1)} ms  max ${fixed(a.max, 1)} ms`);
     }
   }
 
@@ -189,6 +204,7 @@ try {
     database: safeUrl(o.databaseUrl),
     targets: { ...t, csv: csvPick, pdf: pdfPick },
     pages: results,
+    afterChange,
     exports: exportsOut,
     exportPlans,
     failures,
