@@ -135,6 +135,10 @@ export const viewHelpers = {
   plural(n: number, one: string, many: string): string {
     return `${n} ${n === 1 ? one : many}`;
   },
+  /** The CSS modifier of a status tag: `tag--partially-paid` for 'partially_paid'. */
+  tagModifier(status: string): string {
+    return status.replace(/_/g, '-');
+  },
   humanize(s: string): string {
     const t = s.replace(/[_.]/g, ' ');
     return t.charAt(0).toUpperCase() + t.slice(1);
