@@ -168,8 +168,12 @@ try {
     await post(`${url}/__bench/capture?on=1`);
     for (const r of results) {
       if (r.kind === 'ceiling' || r.preflight) continue;
+      // Right after a change every query the page can make runs (counted and EXPLAINed); the
+      // visit after that shows what a page costs while the figures are kept.
+      if (r.as === 'user') await db('customer_changes').insert({ customer_id: t.customer.id });
       const c = await captureQueries(url, sessionOf(r), r.path);
       r.plan = await checkPlans(explainClient, c.queries, rows, limits);
+      r.keptQueries = (await captureQueries(url, sessionOf(r), r.path)).queries.length;
     }
     for (const e of exportsOut) {
       const c = await captureQueries(url, user, e.path);

@@ -17,7 +17,10 @@ export interface PageResult extends PageDef {
   preflight: string | undefined;
   load: LoadResult | null;
   ratio: number | null;
+  /** Statements and plans of a visit right after a change (nothing kept usable): every query the page can make. */
   plan: PlanCheck | null;
+  /** Statements of a visit that finds the customer's figures kept (as under load). */
+  keptQueries: number | null;
   p99Target: number | null;
   failures: string[];
 }
@@ -66,6 +69,7 @@ export function newResult(p: PageDef): PageResult {
     load: null,
     ratio: null,
     plan: null,
+    keptQueries: null,
     p99Target: P99_MS[p.kind],
     failures: [],
   };

@@ -29,7 +29,18 @@ export const fixed = (n: number | null | undefined, digits = 0): string =>
 
 export function pagesTable(results: PageResult[], maxQueries: number): string {
   return table(
-    ['page', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× ceiling', 'queries', 'KB', 'target', 'result'],
+    [
+      'page',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      '× ceiling',
+      'queries kept/changed',
+      'KB',
+      'target',
+      'result',
+    ],
     results.map((r) => [
       r.name,
       fixed(r.load?.rps),
@@ -37,7 +48,7 @@ export function pagesTable(results: PageResult[], maxQueries: number): string {
       fixed(r.load?.p99),
       r.load ? String(r.load.errors + r.load.non2xx) : '–',
       r.kind === 'ceiling' ? (r.load ? '1.00' : '–') : fixed(r.ratio, 3),
-      r.plan ? String(r.plan.queries) : '–',
+      r.plan ? `${r.keptQueries ?? '–'}/${r.plan.queries}` : '–',
       r.bytes === null ? '–' : fixed(r.bytes / 1024, 1),
       [
         r.p99Target !== null ? `p99≤${r.p99Target}` : '',
