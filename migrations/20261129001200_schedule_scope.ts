@@ -10,6 +10,20 @@
  */
 import type { Knex } from 'knex';
 
+/** The lines' change-counter triggers, naming the customer through `how` (see …001000). */
+const changeCounters = (how: 'customer_id' | 'contract_id'): string => `
+  drop trigger if exists schedule_lines_changes_ins on schedule_lines;
+  drop trigger if exists schedule_lines_changes_upd on schedule_lines;
+  drop trigger if exists schedule_lines_changes_del on schedule_lines;
+  create trigger schedule_lines_changes_ins after insert on schedule_lines
+    referencing new table as new_rows for each statement execute function note_customer_changes('${how}');
+  create trigger schedule_lines_changes_upd after update on schedule_lines
+    referencing old table as old_rows new table as new_rows
+    for each statement execute function note_customer_changes('${how}');
+  create trigger schedule_lines_changes_del after delete on schedule_lines
+    referencing old table as old_rows for each statement execute function note_customer_changes('${how}');
+`;
+
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     alter table schedule_lines add column customer_id integer, add column private_label_id integer;
@@ -41,32 +55,13 @@ export async function up(knex: Knex): Promise<void> {
 
     create index schedule_lines_scope_due on schedule_lines (customer_id, private_label_id, due_date, id)
       include (contract_id, seq, rent_minor, tax_minor);
-
-    drop trigger schedule_lines_changes_ins on schedule_lines;
-    drop trigger schedule_lines_changes_upd on schedule_lines;
-    drop trigger schedule_lines_changes_del on schedule_lines;
-    create trigger schedule_lines_changes_ins after insert on schedule_lines
-      referencing new table as new_rows for each statement execute function note_customer_changes('customer_id');
-    create trigger schedule_lines_changes_upd after update on schedule_lines
-      referencing old table as old_rows new table as new_rows
-      for each statement execute function note_customer_changes('customer_id');
-    create trigger schedule_lines_changes_del after delete on schedule_lines
-      referencing old table as old_rows for each statement execute function note_customer_changes('customer_id');
   `);
+  await knex.raw(changeCounters('customer_id'));
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw(changeCounters('contract_id'));
   await knex.raw(`
-    drop trigger if exists schedule_lines_changes_ins on schedule_lines;
-    drop trigger if exists schedule_lines_changes_upd on schedule_lines;
-    drop trigger if exists schedule_lines_changes_del on schedule_lines;
-    create trigger schedule_lines_changes_ins after insert on schedule_lines
-      referencing new table as new_rows for each statement execute function note_customer_changes('contract_id');
-    create trigger schedule_lines_changes_upd after update on schedule_lines
-      referencing old table as old_rows new table as new_rows
-      for each statement execute function note_customer_changes('contract_id');
-    create trigger schedule_lines_changes_del after delete on schedule_lines
-      referencing old table as old_rows for each statement execute function note_customer_changes('contract_id');
     drop trigger if exists contracts_give_scope on contracts;
     drop function if exists contracts_give_scope();
     drop trigger if exists schedule_lines_take_scope on schedule_lines;

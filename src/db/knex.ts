@@ -14,6 +14,11 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => {
 
 export type Db = Knex;
 
+/** The number of rows a filtered query finds (a list's count). */
+export async function countRows(q: Knex.QueryBuilder): Promise<number> {
+  return Number((await q.clone().count<{ n: string }[]>({ n: '*' }).first())?.n ?? 0);
+}
+
 export function createKnex(connectionString: string, poolMax: number): Knex {
   return knexFactory({
     client: 'pg',

@@ -12,7 +12,7 @@ export interface VersionedScope {
   customerId: number;
   labelId: number;
   today: string;
-  dataVersion: string | undefined;
+  dataVersion?: string | undefined;
 }
 
 export interface ScopeCache<V> {

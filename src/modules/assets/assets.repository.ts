@@ -1,5 +1,6 @@
 /** Assets' reads. Every query filters by the session's customer and private label. */
 import type { Knex } from 'knex';
+import { countRows } from '../../db/knex.ts';
 import { countNow, type CountWith } from '../../lib/scope-cache.ts';
 import { createContractFilterQueries } from '../contracts/contract-filter.repository.ts';
 
@@ -161,9 +162,7 @@ export function createAssetsRepository(db: Knex) {
       }
       const [column, dir] = SORTS[f.sort];
       const [count, rows] = await Promise.all([
-        countWith(async () =>
-          Number((await base.clone().count<{ n: number }[]>({ n: '*' }).first())?.n ?? 0),
-        ),
+        countWith(() => countRows(base)),
         db
           .from(
             base

@@ -33,9 +33,7 @@ export function createAssetsService(repo: AssetsRepository, requests: LocationCh
     ) {
       const s = ids(scope);
       const [cf, opts] = await Promise.all([
-        resolveContractFilter(contractQueries, { ...s, dataVersion: scope.dataVersion }, contract, {
-          withAssets: true,
-        }),
+        resolveContractFilter(contractQueries, scope, contract, { withAssets: true }),
         options.get(scope, 'asset-filter-options', () => repo.filterOptions(s)),
       ]);
       const { rows, total } = cf.error

@@ -20,19 +20,18 @@ interface Queries {
 
 /**
  * The same queries with the select's choices (the first 51 contracts by number) kept per
- * customer and label: a list page then costs no query for them. Kept per data version when the
- * request knows it (a new contract shows at once), else for a minute.
+ * customer, label and data version, like the figures of src/lib/scope-cache.ts: a list page then
+ * costs no query for them, and a new contract shows at once. Without a version, asked each time.
  */
 export function withCachedChoices(q: Queries): Queries {
-  const versioned = ttlCache<ContractChoice[]>({ ttlMs: 10 * 60_000, max: 2_000, now: () => Date.now() });
-  const timed = ttlCache<ContractChoice[]>({ ttlMs: 60_000, max: 1_000, now: () => Date.now() });
+  const cache = ttlCache<ContractChoice[]>({ ttlMs: 10 * 60_000, max: 2_000, now: Date.now });
   return {
     contractById: (...a) => q.contractById(...a),
     contractsByNumber: (...a) => q.contractsByNumber(...a),
     contractChoices: (customerId, labelId, withAssets, limit, dataVersion) => {
-      const key = `${customerId}:${labelId}:${withAssets}:${limit}`;
       const load = () => q.contractChoices(customerId, labelId, withAssets, limit);
-      return dataVersion === undefined ? timed.get(key, load) : versioned.get(`${key}:${dataVersion}`, load);
+      if (dataVersion === undefined) return load();
+      return cache.get(`${customerId}:${labelId}:${withAssets}:${limit}:${dataVersion}`, load);
     },
   };
 }

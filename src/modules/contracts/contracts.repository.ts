@@ -1,5 +1,6 @@
 /** Contracts' reads. Every query filters by the session's customer and private label. */
 import type { Knex } from 'knex';
+import { countRows } from '../../db/knex.ts';
 import type { CountWith } from '../../lib/scope-cache.ts';
 import type { Frequency, Product } from '../payoff-quotes/payoff.calc.ts';
 import { supersedeStaleQuotes } from '../payoff-quotes/payoff-quotes.supersede.ts';
@@ -163,9 +164,7 @@ export function createContractsRepository(db: Knex) {
         .limit(limit)
         .select('c.id');
       const [count, rows] = await Promise.all([
-        countWith(async () =>
-          Number((await base.clone().count<{ n: number }[]>({ n: '*' }).first())?.n ?? 0),
-        ),
+        countWith(() => countRows(base)),
         db
           .from(pageIds.as('pg'))
           .join('contracts as c', 'c.id', 'pg.id')

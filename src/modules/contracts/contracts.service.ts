@@ -45,13 +45,19 @@ export function scheduleView(c: ContractRow, lines: ScheduleLineRow[], today: st
   };
 }
 
+/** The customer's contract, or NotFound (another customer's id answers 404). */
+async function getContract(repo: ContractsRepository, scope: Scope, id: number): Promise<ContractRow> {
+  const c = await repo.findById(scope, scope.today, id);
+  if (!c) throw new NotFound();
+  return c;
+}
+
 type ScheduleData = { contract: ContractRow; schedule: ReturnType<typeof scheduleView> };
 type DetailData = Awaited<ReturnType<typeof loadDetail>>;
 
 /** A contract's page: the contract, its schedule, assets, open invoices, documents, quotes, requests. */
 async function loadDetail(repo: ContractsRepository, scope: Scope, id: number) {
-  const contract = await repo.findById(scope, scope.today, id);
-  if (!contract) throw new NotFound();
+  const contract = await getContract(repo, scope, id);
   const [lines, assets, invoices, documents, quotes, requests] = await Promise.all([
     repo.schedule(scope, id),
     repo.assets(scope, id),
@@ -86,11 +92,7 @@ export function createContractsService(repo: ContractsRepository) {
   // A contract's page and its schedule, kept per data version and business date (the payoff
   // quotes' superseding runs when they are read, which only a change of data can make due).
   const pages = scopeCache<ScheduleData | DetailData>({ ttlMs: 10 * 60_000, max: 500, now: Date.now });
-  const get = async (scope: Scope, id: number): Promise<ContractRow> => {
-    const c = await repo.findById(scope, scope.today, id);
-    if (!c) throw new NotFound();
-    return c;
-  };
+  const get = (scope: Scope, id: number): Promise<ContractRow> => getContract(repo, scope, id);
   return {
     get,
     async list(scope: Scope, f: ContractFilters, page: number, pageSize: number) {

@@ -1,5 +1,6 @@
 /** Payments, their allocations and status history. Reads take the scope; writes take a transaction. */
 import type { Knex } from 'knex';
+import { countRows } from '../../db/knex.ts';
 import { countNow, type CountWith } from '../../lib/scope-cache.ts';
 import { OPEN_INVOICE, PENDING_PAYMENT } from '../invoices/invoices.repository.ts';
 import type { Allocation } from './payments.money.ts';
@@ -307,7 +308,7 @@ export function createPaymentsRepository(db: Knex) {
         .offset((page - 1) * pageSize)
         .select('p.id');
       const [count, items] = await Promise.all([
-        countWith(async () => Number((await q.clone().count<{ n: string }[]>({ n: '*' }).first())?.n ?? 0)),
+        countWith(() => countRows(q)),
         db
           .from(pageIds.as('pg'))
           .join('payments as p', 'p.id', 'pg.id')
@@ -330,7 +331,7 @@ export function createPaymentsRepository(db: Knex) {
       ]);
       return {
         items: items.map((i) => ({ ...i, amountMinor: Number(i.amountMinor) })),
-        total: Number(count),
+        total: count,
       };
     },
 

@@ -1,6 +1,7 @@
 /**
- * Runs catalogue reports: the preview (a page of rows and the totals per currency) and exports streamed through a server-side cursor (memory stays flat whatever the
- * row count, and the report's query runs once).
+ * Runs catalogue reports: the preview (a page of rows and the totals per currency) and exports
+ * streamed through a server-side cursor (memory stays flat whatever the row count, and the
+ * report's query runs once).
  */
 import type { Knex } from 'knex';
 import { scopeCache } from '../../lib/scope-cache.ts';
@@ -16,8 +17,6 @@ export interface CurrencyTotals {
 /** Rows per FETCH from the export's cursor: a few MB at most, 21 round trips for 100,000 rows. */
 const BATCH = 5000;
 let cursors = 0;
-
-type Source = Knex.QueryBuilder | string;
 
 /** Totals per currency of rows already in memory, as the SQL aggregate would sum them. */
 function totalsOfRows(def: ReportDef, rows: ReportRow[]): CurrencyTotals[] {
@@ -60,16 +59,17 @@ export function createReportsRepository(db: Knex) {
     return row!.items;
   };
 
-  const ordered = (def: ReportDef, from: Source): Knex.QueryBuilder =>
+  /** Every row of the report, in report order. */
+  const ordered = (def: ReportDef, scope: ReportScope, f: Filters): Knex.QueryBuilder =>
     db
       .select('*')
-      .from(from)
+      .from(def.base(db, scope, f).as('r'))
       .orderBy(def.orderBy.map((c) => ({ column: `r.${c}` })));
 
   /** Rows, sums and count per currency over the report's rows. */
-  const totalsOver = (def: ReportDef, from: Source): Knex.QueryBuilder => {
+  const totalsOver = (def: ReportDef, scope: ReportScope, f: Filters): Knex.QueryBuilder => {
     const q = db
-      .from(from)
+      .from(def.base(db, scope, f).as('r'))
       .select('r.currency', db.raw('count(*)::int as rows'))
       .groupBy('r.currency')
       .orderBy('r.currency');
@@ -77,7 +77,7 @@ export function createReportsRepository(db: Knex) {
     return q;
   };
   const totalsQuery = (def: ReportDef, scope: ReportScope, f: Filters) =>
-    def.totals ? def.totals(db, scope, f) : totalsOver(def, def.base(db, scope, f).as('r'));
+    def.totals ? def.totals(db, scope, f) : totalsOver(def, scope, f);
 
   const toTotals = (def: ReportDef, rows: Record<string, string | number>[]): CurrencyTotals[] =>
     rows.map((r) => ({
@@ -96,20 +96,17 @@ export function createReportsRepository(db: Knex) {
     async preview(def: ReportDef, scope: ReportScope, f: Filters, page: number, size: number) {
       const offset = (page - 1) * size;
       const key = JSON.stringify([def.type, f]);
-      const versioned = { ...scope, dataVersion: scope.dataVersion };
       if (def.shared) {
-        const rows = await keptRows.get(versioned, key, () => asJson(def.base(db, scope, f), def));
+        const rows = await keptRows.get(scope, key, () => asJson(def.base(db, scope, f), def));
         return { items: rows.slice(offset, offset + size), totals: totalsOfRows(def, rows) };
       }
       const pageQ = def.page
         ? def.page(db, scope, f, size, offset)
-        : ordered(def, def.base(db, scope, f).as('r'))
-            .limit(size)
-            .offset(offset);
+        : ordered(def, scope, f).limit(size).offset(offset);
       const [items, totals] = await Promise.all([
         asJson(pageQ),
         keptTotals.get(
-          versioned,
+          scope,
           key,
           async () => (await totalsQuery(def, scope, f)) as Record<string, string | number>[],
         ),
@@ -128,7 +125,7 @@ export function createReportsRepository(db: Knex) {
      * consumer finishes or stops early; the caller must not use `db` for anything else meanwhile.
      */
     async *stream(def: ReportDef, scope: ReportScope, f: Filters): AsyncGenerator<ReportRow> {
-      const { sql, bindings } = ordered(def, def.base(db, scope, f).as('r')).toSQL();
+      const { sql, bindings } = ordered(def, scope, f).toSQL();
       const name = `report_rows_${++cursors}`;
       const trx = await db.transaction();
       try {
