@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { countRows } from '../../db/knex.ts';
 import type { CountWith } from '../../lib/scope-cache.ts';
 import type { Frequency, Product } from '../payoff-quotes/payoff.calc.ts';
-import { supersedeStaleQuotes } from '../payoff-quotes/payoff-quotes.supersede.ts';
+import { quoteStatusColumn } from '../payoff-quotes/payoff-quotes.supersede.ts';
 
 export interface ScopeIds {
   customerId: number;
@@ -326,21 +326,25 @@ export function createContractsRepository(db: Knex) {
       >;
     },
 
+    /** The contract's quotes; a stale issued one shows as superseded (worked out here, not written). */
     async payoffQuotes(s: ScopeIds, contractId: number) {
-      await supersedeStaleQuotes(db, s);
-      return db('payoff_quotes')
-        .where({ contract_id: contractId, customer_id: s.customerId, private_label_id: s.labelId })
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
+      return db('payoff_quotes as q')
+        .where({
+          'q.contract_id': contractId,
+          'q.customer_id': s.customerId,
+          'q.private_label_id': s.labelId,
+        })
+        .orderBy('q.created_at', 'desc')
+        .orderBy('q.id', 'desc')
         .select(
-          'id',
-          'number',
-          'quote_date as quoteDate',
-          'payoff_date as payoffDate',
-          'valid_until as validUntil',
-          'total_minor as totalMinor',
-          db.raw('trim(currency) as currency'),
-          'status',
+          'q.id',
+          'q.number',
+          'q.quote_date as quoteDate',
+          'q.payoff_date as payoffDate',
+          'q.valid_until as validUntil',
+          'q.total_minor as totalMinor',
+          db.raw('trim(q.currency) as currency'),
+          quoteStatusColumn(db, 'q'),
         ) as Promise<
         {
           id: number;

@@ -1,8 +1,8 @@
 /**
  * Payoff quotes: what may be quoted, the itemised figures (payoff.calc.ts), saving a quote with
  * its inputs and breakdown unchanged, reading, listing and e-mailing it. Reading and listing
- * first mark stale issued quotes superseded (supersedeStaleQuotes); a superseded or expired quote
- * is not e-mailed.
+ * show a stale issued quote as superseded (quoteStatusColumn, worked out on read: nothing is
+ * written); a superseded or expired quote is not e-mailed.
  */
 import path from 'node:path';
 import ejs from 'ejs';
@@ -18,7 +18,7 @@ import type { OutboxService } from '../outbox/outbox.service.ts';
 import { computeQuote, latestPayoffDate, type Breakdown, type QuoteLabel } from './payoff.calc.ts';
 import { quotePdf } from './payoff-quotes.pdf.ts';
 import { locationTaxRate } from './payoff.tax-rates.ts';
-import { supersedeStaleQuotes } from './payoff-quotes.supersede.ts';
+import { quoteStatusColumn } from './payoff-quotes.supersede.ts';
 
 export interface QuoteRow {
   id: number;
@@ -203,7 +203,7 @@ export function createPayoffQuotesService(d: {
     'q.breakdown',
     'q.total_minor as totalMinor',
     db.raw('trim(q.currency) as currency'),
-    'q.status',
+    quoteStatusColumn(db, 'q'),
     'q.created_at as createdAt',
   ];
   const scoped = (scope: Scope) =>
@@ -214,7 +214,6 @@ export function createPayoffQuotesService(d: {
     });
 
   async function get(scope: Scope, id: number): Promise<QuoteRow> {
-    await supersedeStaleQuotes(db, scope);
     const row = (await scoped(scope).andWhere('q.id', id).first(columns)) as QuoteRow | undefined;
     if (!row) throw new NotFound();
     return {
@@ -288,7 +287,6 @@ export function createPayoffQuotesService(d: {
     },
 
     async list(scope: Scope) {
-      await supersedeStaleQuotes(db, scope);
       const rows = (await scoped(scope)
         .orderBy('q.created_at', 'desc')
         .orderBy('q.id', 'desc')
