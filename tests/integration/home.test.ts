@@ -156,13 +156,15 @@ describe('Home figures (hand-made customer, today = 2026-11-16)', () => {
     expect(page).toContain('Last payment: $560.00');
     expect(page).toMatch(/In progress \$1,060\.00 payment/);
     expect(page).toContain('Payments in progress: $1,060.00');
-    // Used = 80,000.00 + 50,000.00 principal + 4,620.00 open = 134,620.00; available = 365,380.00
+    // Used = 80,000.00 + 50,000.00 principal + 4,620.00 open = 134,620.00 under Northwind, plus the
+    // customer's Maple exposure (CAD 30,000.00 principal + CAD 12,345.00 open = CAD 42,345.00 at the
+    // seeded CAD→USD rate = 30,594.26): exposure is the customer's, whichever brand shows it.
     expect(page).toContain('Total credit $500,000.00');
-    expect(page).toContain('Available $365,380.00');
-    expect(page).toContain('Used $134,620.00');
+    expect(page).toContain('Used $165,214.26');
+    expect(page).toContain('Available $334,785.74');
     expect(page).toContain(`${k1.number}`);
     expect(page).toMatch(new RegExp(`${k1.number} .*?Overdue 75 days`));
-    expect(page).not.toContain('12,345.00'); // the maple invoice stays out of the northwind session
+    expect(page).not.toContain('12,345.00'); // the maple invoice itself stays out of the northwind session
 
     // Credit corner in EUR at the latest USD→EUR rate on file.
     const rate = (await db('exchange_rates')

@@ -93,12 +93,30 @@ export function createHomeRepository(db: Knex) {
       };
     },
 
+    /**
+     * The contracts card: overdue contracts first (oldest overdue first), then active ones, then
+     * the most recent. The overdue ones come from the open-invoice index (a few rows), so the
+     * contract list is still read with a limit.
+     */
     async recentContracts(
       customerId: number,
       labelId: number,
       today: string,
       limit: number,
     ): Promise<ContractSummary[]> {
+      const overdueRows = (await db('invoices as i')
+        .join('invoice_lines as il', 'il.invoice_id', 'i.id')
+        .where({ 'i.customer_id': customerId, 'i.private_label_id': labelId })
+        .whereIn('i.status', OPEN)
+        .andWhere('i.balance_minor', '>', 0)
+        .andWhere('i.due_date', '<', today)
+        .whereNotNull('il.contract_id')
+        .groupBy('il.contract_id')
+        .orderByRaw('min(i.due_date) asc')
+        .orderBy('il.contract_id')
+        .limit(limit)
+        .select('il.contract_id as id')) as { id: number }[];
+      const overdueIds = overdueRows.map((r) => r.id);
       const oldestOverdue = db('invoice_lines as il')
         .join('invoices as i', 'i.id', 'il.invoice_id')
         .whereRaw('il.contract_id = c.id')
@@ -106,8 +124,10 @@ export function createHomeRepository(db: Knex) {
         .andWhere('i.balance_minor', '>', 0)
         .andWhere('i.due_date', '<', today)
         .min('i.due_date');
-      return db('contracts as c')
+      const rows = (await db('contracts as c')
         .where({ 'c.customer_id': customerId, 'c.private_label_id': labelId })
+        .orderByRaw('(c.id = any(?::int[])) desc', [overdueIds])
+        .orderByRaw("(c.status = 'active') desc")
         .orderBy('c.start_date', 'desc')
         .orderBy('c.id', 'desc')
         .limit(limit)
@@ -122,7 +142,15 @@ export function createHomeRepository(db: Knex) {
           'c.periodic_rent_minor as periodicRentMinor',
           db.raw('trim(c.currency) as currency'),
           oldestOverdue.as('oldestOverdue'),
-        );
+        )) as ContractSummary[];
+      const rank = (c: ContractSummary): number => {
+        const i = overdueIds.indexOf(c.id);
+        return i === -1 ? overdueIds.length : i;
+      };
+      return rows
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
+        .map((x) => x.r);
     },
 
     async contractCounts(customerId: number, labelId: number): Promise<{ total: number; active: number }> {
@@ -135,10 +163,14 @@ export function createHomeRepository(db: Knex) {
       return row ?? { total: 0, active: 0 };
     },
 
-    /** Remaining principal of active contracts: the balance after the last period due by today. */
-    async activePrincipal(customerId: number, labelId: number, today: string): Promise<ExposureRow[]> {
+    /**
+     * Remaining principal of active contracts: the balance after the last period due by today.
+     * Exposure is the customer's, whichever brand shows it: every label counts (docs/domain.md,
+     * Credit corner), as the credit limit is the customer's.
+     */
+    async activePrincipal(customerId: number, today: string): Promise<ExposureRow[]> {
       const rows = (await db('contracts as c')
-        .where({ 'c.customer_id': customerId, 'c.private_label_id': labelId, 'c.status': 'active' })
+        .where({ 'c.customer_id': customerId, 'c.status': 'active' })
         .groupBy('c.currency')
         .select(
           db.raw('trim(c.currency) as currency'),
@@ -150,6 +182,27 @@ export function createHomeRepository(db: Knex) {
           ),
         )) as ExposureRow[];
       return rows;
+    },
+
+    /** Open invoice balances of the customer under every label, by currency (credit exposure). */
+    async openExposure(customerId: number): Promise<OpenBalanceRow[]> {
+      const rows = (await db('invoices')
+        .where({ customer_id: customerId })
+        .whereIn('status', OPEN)
+        .andWhere('balance_minor', '>', 0)
+        .groupBy('currency')
+        .select(
+          db.raw('trim(currency) as currency'),
+          db.raw('coalesce(sum(balance_minor), 0)::bigint as "nextDueMinor"'),
+        )) as { currency: string; nextDueMinor: number }[];
+      return rows.map((r) => ({
+        currency: r.currency,
+        nextDueMinor: Number(r.nextDueMinor),
+        overdueMinor: 0,
+        oldestOverdue: null,
+        nextDueDate: null,
+        overdueCount: 0,
+      }));
     },
 
     async latestRates(today: string): Promise<Rate[]> {
@@ -173,7 +226,9 @@ export function createHomeRepository(db: Knex) {
       customerId: number,
       labelId: number,
       limit: number,
+      kinds: readonly string[],
     ): Promise<{ items: PendingAction[]; total: number }> {
+      if (kinds.length === 0) return { items: [], total: 0 };
       const scope = { customer_id: customerId, private_label_id: labelId };
       const union = db
         .from('location_change_requests')
@@ -211,6 +266,7 @@ export function createHomeRepository(db: Knex) {
       // One statement: the first rows, each carrying the count of all (window over the union).
       const rows = (await db
         .from(union.as('u'))
+        .whereIn('kind', kinds)
         .orderBy('created_at', 'desc')
         .limit(limit)
         .select(

@@ -12,6 +12,12 @@ import {
   type InvoiceCard,
 } from './home.figures.ts';
 import type { ContractSummary, HomeRepository, PaymentSummary, PendingAction } from './home.repository.ts';
+import { canOpen, pendingActionLink } from './home.links.ts';
+
+const PENDING_KINDS = ['location_change', 'service_request', 'payoff_quote'] as const;
+/** Activities read to fill the feed's ten lines with ones the user may open. */
+const FEED_READ = 30;
+const FEED_SHOWN = 10;
 
 export interface Dashboard {
   invoices: InvoiceCard;
@@ -28,7 +34,8 @@ export interface Dashboard {
     currencies: string[];
     unavailable: string | undefined;
   };
-  pending: { items: PendingAction[]; total: number };
+  /** Each item says who acts next: `you` (waiting on the customer) or the lessor. */
+  pending: { items: (PendingAction & { href: string; waitingOn: 'you' | 'lessor' })[]; total: number };
   activities: Activity[];
 }
 
@@ -43,18 +50,20 @@ const RATES_TTL_MS = 5 * 60_000;
 
 export function createHomeService(repo: HomeRepository, activities: ActivitiesRepository, clock: Clock) {
   const now = () => clock.now().getTime();
-  const load = async (scope: Scope) => {
+  const load = async (scope: Scope, pendingKinds: string[]) => {
     const { customerId, labelId, today } = scope;
-    const [balances, { latest, inProgress }, recent, counts, principal, pending, feed] = await Promise.all([
-      repo.openBalances(customerId, labelId, today),
-      repo.paymentSummaries(customerId, labelId),
-      repo.recentContracts(customerId, labelId, today, 5),
-      repo.contractCounts(customerId, labelId),
-      repo.activePrincipal(customerId, labelId, today),
-      repo.pendingActions(customerId, labelId, 8),
-      activities.recent(customerId, labelId, 10),
-    ]);
-    return { balances, latest, inProgress, recent, counts, principal, pending, feed };
+    const [balances, { latest, inProgress }, recent, counts, principal, exposure, pending, feed] =
+      await Promise.all([
+        repo.openBalances(customerId, labelId, today),
+        repo.paymentSummaries(customerId, labelId),
+        repo.recentContracts(customerId, labelId, today, 5),
+        repo.contractCounts(customerId, labelId),
+        repo.activePrincipal(customerId, today),
+        repo.openExposure(customerId),
+        repo.pendingActions(customerId, labelId, 8, pendingKinds),
+        activities.recent(customerId, labelId, FEED_READ),
+      ]);
+    return { balances, latest, inProgress, recent, counts, principal, exposure, pending, feed };
   };
   const figures = scopeCache<Awaited<ReturnType<typeof load>>>({ ttlMs: HOME_TTL_MS, max: 5_000, now });
   const rateTables = ttlCache<Awaited<ReturnType<HomeRepository['latestRates']>>>({
@@ -64,17 +73,20 @@ export function createHomeService(repo: HomeRepository, activities: ActivitiesRe
   });
   return {
     async dashboard(scope: Scope, requestedCurrency: string | undefined): Promise<Dashboard> {
-      const { today, label, customer } = scope;
-      const [{ balances, latest, inProgress, recent, counts, principal, pending, feed }, rates] =
+      const { today, label, customer, user } = scope;
+      // Only what this user may open: the pending kinds are part of the key (a few variants per
+      // customer), the feed is filtered as it is shown.
+      const pendingKinds = PENDING_KINDS.filter((kind) => canOpen(user, pendingActionLink({ kind, id: 1 })));
+      const [{ balances, latest, inProgress, recent, counts, principal, exposure, pending, feed }, rates] =
         await Promise.all([
-          figures.get(scope, 'home', () => load(scope)),
+          figures.get(scope, `home:${pendingKinds.join(',')}`, () => load(scope, pendingKinds)),
           rateTables.get(today, () => repo.latestRates(today)),
         ]);
       const primary = creditCorner(
         customer.creditLimitMinor,
         customer.primaryCurrency,
         principal,
-        balances,
+        exposure,
         rates,
       );
       const currencies = [
@@ -105,8 +117,15 @@ export function createHomeService(repo: HomeRepository, activities: ActivitiesRe
           currencies,
           unavailable: converted ? undefined : wanted,
         },
-        pending,
-        activities: feed,
+        pending: {
+          total: pending.total,
+          items: pending.items.map((a) => ({
+            ...a,
+            href: pendingActionLink(a),
+            waitingOn: a.status === 'waiting_on_customer' ? ('you' as const) : ('lessor' as const),
+          })),
+        },
+        activities: feed.filter((a) => !a.link || canOpen(user, a.link)).slice(0, FEED_SHOWN),
       };
     },
   };
