@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import type { Deps } from '../../container.ts';
 import { pageHref } from '../../http/pagination.ts';
-import { minorDigits } from '../../lib/money.ts';
+import { amount, csvRow, type Cell } from '../../lib/csv-cell.ts';
 import { schedulePdf } from './contracts.pdf.ts';
 import {
   CONTRACT_STATUSES,
@@ -18,15 +18,6 @@ import {
 } from './contracts.schemas.ts';
 
 const PAGE_SIZE = 20;
-
-/** Money in minor units as a plain decimal for spreadsheets ("1234.50"), never localised. */
-function plainAmount(minor: number, digits: number): string {
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor);
-  if (digits === 0) return `${sign}${abs}`;
-  const unit = 10 ** digits;
-  return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(digits, '0')}`;
-}
 
 export function contractsRoutes(deps: Deps): Router {
   const router = Router();
@@ -59,39 +50,37 @@ export function contractsRoutes(deps: Deps): Router {
   router.get('/:id/schedule.csv', async (req, res) => {
     const scope = res.locals.scope!;
     const { contract: c, schedule } = await deps.contracts.schedule(scope, idParam(req.params.id));
-    const digits = minorDigits(c.currency);
-    const rows: string[][] = schedule.lines.map((l) => [
-      String(l.seq),
+    const money = (minor: number) => amount(minor, c.currency);
+    // Typed cells through the one formula guard (src/lib/csv-cell.ts): periods and amounts leave
+    // as numbers; text (status, invoice number) is neutralised if it could start a formula.
+    const rows: Cell[][] = schedule.lines.map((l) => [
+      l.seq,
       l.dueDate,
-      plainAmount(l.rentMinor, digits),
-      plainAmount(l.taxMinor, digits),
-      plainAmount(l.totalMinor, digits),
+      money(l.rentMinor),
+      money(l.taxMinor),
+      money(l.totalMinor),
       l.status,
-      l.invoiceNumber ?? '',
+      l.invoiceNumber,
     ]);
     rows.push([
       'Totals',
       '',
-      plainAmount(schedule.totals.rentMinor, digits),
-      plainAmount(schedule.totals.taxMinor, digits),
-      plainAmount(schedule.totals.totalMinor, digits),
+      money(schedule.totals.rentMinor),
+      money(schedule.totals.taxMinor),
+      money(schedule.totals.totalMinor),
       '',
       '',
     ]);
-    const csv = stringify(rows, {
-      header: true,
-      columns: [
-        'Period',
-        'Due date',
-        `Rent (${c.currency})`,
-        `Tax (${c.currency})`,
-        `Total (${c.currency})`,
-        'Status',
-        'Invoice',
-      ],
-      // A cell starting with = + - @ would run as a formula in a spreadsheet.
-      cast: { string: (v) => (/^[=+\-@\t\r]/.test(v) && !/^-?\d/.test(v) ? `'${v}` : v) },
-    });
+    const header = [
+      'Period',
+      'Due date',
+      `Rent (${c.currency})`,
+      `Tax (${c.currency})`,
+      `Total (${c.currency})`,
+      'Status',
+      'Invoice',
+    ];
+    const csv = stringify([header, ...rows].map(csvRow));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="schedule-${c.number}.csv"`);
     res.send(csv);

@@ -7,8 +7,9 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
+import { amount, csvRow, neutralise, sheetCell, type Cell } from '../../lib/csv-cell.ts';
 import { createBrandedPdf, type PdfBrand } from '../../lib/pdf.ts';
-import { formatMoney, minorDigits } from '../../lib/money.ts';
+import { formatMoney } from '../../lib/money.ts';
 import type { ReportColumn, ReportDef } from './reports.definitions.ts';
 import type { CurrencyTotals, ReportRow } from './reports.repository.ts';
 
@@ -21,14 +22,7 @@ export const CONTENT_TYPES: Record<ReportFormat, string> = {
 };
 
 /** Money in minor units as a plain decimal ("1234.50"), never localised. */
-export function plainAmount(minor: number, currency: string): string {
-  const digits = minorDigits(currency);
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor);
-  if (digits === 0) return `${sign}${abs}`;
-  const unit = 10 ** digits;
-  return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(digits, '0')}`;
-}
+export const plainAmount = (minor: number, currency: string): string => amount(minor, currency).text;
 
 const currencyOf = (row: ReportRow): string => String(row.currency ?? 'USD');
 
@@ -82,7 +76,29 @@ export function totalsRows(
   );
 }
 
-const guardFormula = (v: string): string => (/^[=+\-@\t\r]/.test(v) && !/^-?\d/.test(v) ? `'${v}` : v);
+/**
+ * A cell for a spreadsheet (CSV or XLSX): money and counts typed as numbers, everything else
+ * text, which src/lib/csv-cell.ts neutralises when it could start a formula.
+ */
+export function exportCell(col: ReportColumn, row: ReportRow): Cell {
+  const v = row[col.key];
+  if (v === null || v === undefined) return null;
+  if (col.kind === 'money') return amount(Number(v), currencyOf(row));
+  if (col.kind === 'int') return Number(v);
+  return cellText(col, row, 'en', false);
+}
+
+/** The totals rows (one per currency) for a spreadsheet: sums as amounts. */
+export function exportTotals(def: ReportDef, totals: CurrencyTotals[]): Cell[][] {
+  return totals.map((t) =>
+    def.columns.map((c, i) => {
+      if (c.kind === 'money' && def.sums.includes(c.key)) return amount(t.sums[c.key] ?? 0, t.currency);
+      if (c.key === 'currency') return t.currency;
+      if (i === 0) return `Total (${t.rows} ${t.rows === 1 ? 'row' : 'rows'})`;
+      return '';
+    }),
+  );
+}
 
 export interface ExportInput {
   def: ReportDef;
@@ -128,18 +144,16 @@ export async function writeReport(format: ReportFormat, input: ExportInput, out:
   return writePdf(input, out);
 }
 
-async function writeCsv({ def, rows, totals, brand }: ExportInput, out: Writable): Promise<void> {
-  const csv = stringify({
-    header: true,
-    columns: def.columns.map((c) => c.header),
-    cast: { string: guardFormula },
-  });
+async function writeCsv({ def, rows, totals }: ExportInput, out: Writable): Promise<void> {
+  // Every cell goes through csvRow (the formula guard); no `cast`, so nothing is guarded twice.
+  const csv = stringify();
   csv.pipe(out);
   const done = outputDone(out);
+  csv.write(csvRow(def.columns.map((c) => c.header)));
   for await (const row of rows) {
-    if (!csv.write(def.columns.map((c) => cellText(c, row, brand.locale, false)))) await drained(csv, out);
+    if (!csv.write(csvRow(def.columns.map((c) => exportCell(c, row))))) await drained(csv, out);
   }
-  for (const t of totalsRows(def, totals, brand.locale, false)) csv.write(t);
+  for (const t of exportTotals(def, totals)) csv.write(csvRow(t));
   csv.end();
   await done;
 }
@@ -155,37 +169,23 @@ async function writeXlsx({ def, rows, totals, brand, subtitle }: ExportInput, ou
   wb.subject = subtitle;
   const ws = wb.addWorksheet(def.title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = def.columns.map((c) => ({
-    header: c.header,
+    header: neutralise(c.header),
     key: c.key,
     width: Math.round(c.weight * 14),
     style: c.kind === 'money' ? { numFmt: '#,##0.00' } : {},
   }));
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
-  const value = (c: ReportColumn, row: ReportRow): string | number => {
-    const v = row[c.key];
-    if (v === null || v === undefined) return '';
-    if (c.kind === 'money') return Number(v) / 10 ** minorDigits(currencyOf(row));
-    if (c.kind === 'int') return Number(v);
-    return guardFormula(cellText(c, row, brand.locale, false));
-  };
   let n = 0;
   for await (const row of rows) {
-    ws.addRow(def.columns.map((c) => value(c, row))).commit();
+    ws.addRow(def.columns.map((c) => sheetCell(exportCell(c, row)))).commit();
     if (++n % 1000 === 0) {
       await new Promise((r) => setImmediate(r));
       checkOpen(out);
     }
   }
-  for (const t of totals) {
-    const r = ws.addRow(
-      def.columns.map((c, i) => {
-        if (c.kind === 'money' && def.sums.includes(c.key))
-          return (t.sums[c.key] ?? 0) / 10 ** minorDigits(t.currency);
-        if (c.key === 'currency') return t.currency;
-        return i === 0 ? `Total (${t.rows} rows)` : '';
-      }),
-    );
+  for (const t of exportTotals(def, totals)) {
+    const r = ws.addRow(t.map(sheetCell));
     r.font = { bold: true };
     r.commit();
   }
