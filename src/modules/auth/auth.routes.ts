@@ -94,8 +94,9 @@ export function authRoutes(deps: Deps, passport: InstanceType<typeof Passport>):
           );
           void audit(throttled ? 'auth.sign_in_throttled' : 'auth.sign_in_failed', null, null).catch(next);
           if (throttled) {
-            const minutes = Math.max(1, Math.ceil(Number(info?.message?.split(':')[1] ?? 60) / 60));
-            res.setHeader('Retry-After', String(minutes * 60));
+            const seconds = Math.max(1, Number(info?.message?.split(':')[1]) || 60);
+            const minutes = Math.ceil(seconds / 60);
+            res.setHeader('Retry-After', String(seconds));
             return renderSignIn(res, 429, {
               errors: [
                 {
@@ -156,7 +157,7 @@ export function authRoutes(deps: Deps, passport: InstanceType<typeof Passport>):
     });
     if (typeof result === 'object') {
       const minutes = Math.max(1, Math.ceil(result.throttledSeconds / 60));
-      res.setHeader('Retry-After', String(minutes * 60));
+      res.setHeader('Retry-After', String(result.throttledSeconds));
       return renderTwoStep(res, 429, [
         {
           field: 'code',

@@ -160,10 +160,11 @@ export function createUsersRepository(db: Knex) {
     async recordLogin(id: number, at: Date): Promise<void> {
       await db('users').where({ id }).update({ last_login_at: at, failed_logins: 0, locked_until: null });
     },
-    async recordFailure(id: number, lockedUntil: Date | null): Promise<void> {
+    /** Counts a failed sign-in; the account is never locked (throttling is per address). */
+    async recordFailure(id: number): Promise<void> {
       await db('users')
         .where({ id })
-        .update({ failed_logins: db.raw('failed_logins + 1'), locked_until: lockedUntil });
+        .update({ failed_logins: db.raw('failed_logins + 1') });
     },
   };
 }
