@@ -11,7 +11,10 @@ import type {
   ScheduleLineRow,
 } from './contracts.repository.ts';
 
-export type LineStatus = 'paid' | 'overdue' | 'due' | 'scheduled';
+export type LineStatus = 'paid' | 'overdue' | 'due' | 'scheduled' | 'paid_off' | 'terminated';
+
+/** A contract that will bill nothing more: its unbilled periods are settled or cancelled. */
+export const CLOSED_STATUSES: readonly string[] = ['paid_off', 'terminated'];
 
 export interface ScheduleView {
   lines: (ScheduleLineRow & { totalMinor: number; status: LineStatus })[];
@@ -21,9 +24,16 @@ export interface ScheduleView {
   periods: number;
 }
 
-/** paid: its invoice is paid; overdue: billed, unpaid, due date passed; due: billed, not yet due; scheduled: not billed. */
-export function lineStatus(l: ScheduleLineRow, today: string): LineStatus {
-  if (!l.invoiceId) return 'scheduled';
+/**
+ * paid: its invoice is paid; overdue: billed, unpaid, due date passed; due: billed, not yet due;
+ * scheduled: not billed yet. On a paid-off or terminated contract a period never billed will not
+ * be: it shows as the contract's end (paid off / terminated), never as scheduled.
+ */
+export function lineStatus(l: ScheduleLineRow, today: string, contractStatus = 'active'): LineStatus {
+  if (!l.invoiceId) {
+    if (contractStatus === 'paid_off' || contractStatus === 'terminated') return contractStatus;
+    return 'scheduled';
+  }
   if (l.invoiceStatus === 'paid' || l.invoiceStatus === 'void') return 'paid';
   return (l.invoiceDueDate ?? l.dueDate) < today ? 'overdue' : 'due';
 }
@@ -32,7 +42,7 @@ export function scheduleView(c: ContractRow, lines: ScheduleLineRow[], today: st
   const withStatus = lines.map((l) => ({
     ...l,
     totalMinor: l.rentMinor + l.taxMinor,
-    status: lineStatus(l, today),
+    status: lineStatus(l, today, c.status),
   }));
   const rentMinor = lines.reduce((s, l) => s + l.rentMinor, 0);
   const taxMinor = lines.reduce((s, l) => s + l.taxMinor, 0);
@@ -67,7 +77,14 @@ async function loadDetail(repo: ContractsRepository, scope: Scope, id: number) {
     repo.serviceRequests(scope, id),
   ]);
   const schedule = scheduleView(contract, lines, scope.today);
-  const next = schedule.lines.find((l) => l.status !== 'paid' && l.dueDate >= scope.today);
+  // A paid-off or terminated contract has no next payment: only billed, unpaid invoices remain
+  // (listed on the page), and no unbilled period counts.
+  const closed = CLOSED_STATUSES.includes(contract.status);
+  const next = closed
+    ? undefined
+    : schedule.lines.find(
+        (l) => (l.status === 'due' || l.status === 'scheduled') && l.dueDate >= scope.today,
+      );
   const unbilled = schedule.lines
     .filter((l) => l.status === 'scheduled')
     .reduce((s, l) => s + l.totalMinor, 0);
