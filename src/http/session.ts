@@ -27,7 +27,25 @@ export function sessionAttachment(req: Request): unknown {
   return attachments.get(req);
 }
 
-class PgSessionStore extends session.Store {
+/** A SQLSTATE of class 22 (data exception: 22P05 untranslatable \u0000, 22P02 bad JSON...). */
+function isUnreadableData(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
+function isSessionLike(sess: unknown): boolean {
+  return !!sess && typeof sess === 'object' && !Array.isArray(sess) && 'cookie' in sess;
+}
+
+/**
+ * The session as JSON that Postgres can read back: a \u0000 escape (a NUL in a key or value) is
+ * accepted by a json column but breaks every json operator on the row, so it is dropped.
+ */
+export function storableJson(sess: unknown): string {
+  return JSON.stringify(sess).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1');
+}
+
+export class PgSessionStore extends session.Store {
   constructor(
     private readonly db: Knex,
     private readonly read: ReadSession,
@@ -37,13 +55,21 @@ class PgSessionStore extends session.Store {
   }
 
   override get(sid: string, cb: (err: unknown, session?: SessionData | null) => void): void {
-    this.read(sid, Date.now()).then((found) => {
-      if (!found) return cb(null, null);
-      const sess = found.sess as SessionData;
-      // Not enumerable: express-session copies, hashes and saves only the session's own data.
-      Object.defineProperty(sess, ATTACHMENT, { value: found.attachment, enumerable: false });
-      cb(null, sess);
-    }, cb);
+    this.read(sid, Date.now()).then(
+      (found) => {
+        if (!found || !isSessionLike(found.sess)) return cb(null, null);
+        const sess = found.sess as SessionData;
+        // Not enumerable: express-session copies, hashes and saves only the session's own data.
+        Object.defineProperty(sess, ATTACHMENT, { value: found.attachment, enumerable: false });
+        cb(null, sess);
+      },
+      (err: unknown) => {
+        // A row that cannot be read (bad JSON, a \u0000 no json operator accepts) is no session:
+        // the visitor starts a fresh one, and the row goes. A database that is down is an error.
+        if (!isUnreadableData(err)) return cb(err);
+        this.destroy(sid, () => cb(null, null));
+      },
+    );
   }
 
   override createSession(req: Request, sess: SessionData) {
@@ -57,7 +83,7 @@ class PgSessionStore extends session.Store {
     this.db('sessions')
       .insert({
         sid,
-        sess: JSON.stringify(sess),
+        sess: storableJson(sess),
         expire: this.db.raw('to_timestamp(?)', [expires.getTime() / 1000]),
       })
       .onConflict('sid')
