@@ -51,18 +51,35 @@ describe('/invoices', () => {
   it('junk in the query string falls back to defaults, never a 500', async () => {
     const p = await createPayer(t);
     const agent = await signInAs(t, p);
-    for (const q of [
-      'status=<script>',
-      'from=2026-13-45',
-      'contract=abc',
-      'sort=;drop',
-      'page=-1',
-      'q=%25%25_',
-    ]) {
+    for (const q of ['status=<script>', 'contract=abc', 'sort=;drop', 'page=-1', 'q=%25%25_']) {
       const res = await agent.get(`/invoices?${q}`);
       expect(res.status).toBe(200);
       expect(res.text).not.toContain('<script>');
     }
+  });
+
+  it('a due date that does not exist answers 400 with the error summary, never a 500', async () => {
+    const p = await createPayer(t);
+    const agent = await signInAs(t, p);
+    for (const [q, field] of [
+      ['from=2026-02-30', 'from'],
+      ['to=2026-02-30', 'to'],
+      ['from=2026-13-45', 'from'],
+      ['to=0000-01-01', 'to'],
+      ['from=2026-11-01&from=2026-11-02', 'from'],
+      ['status=all&to=2026-04-31&sort=-due', 'to'],
+    ] as const) {
+      const res = await agent.get(`/invoices?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(res.text, q).toContain('There is a problem');
+      expect(res.text, q).toContain(`href="#${field}"`);
+      expect(res.text, q).toMatch(/as a real date, for example 2026-11-30|Enter one date for/);
+    }
+    // What was typed is shown again; a real date next to it still filters.
+    const res = await agent.get('/invoices?from=2026-02-30&to=2026-12-31');
+    expect(res.text).toContain('value="2026-02-30"');
+    expect(res.text).toContain('value="2026-12-31"');
+    expect(text(res.text)).toMatch(/\d+ invoices? match/);
   });
 
   it('pages through the demo customer’s invoices (20 a page)', async () => {

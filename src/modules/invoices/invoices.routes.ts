@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Deps } from '../../container.ts';
 import { NotFound } from '../../http/errors.ts';
 import { pageHref, pageQuery } from '../../http/pagination.ts';
-import { idParam, invoiceListQuery } from './invoices.schemas.ts';
+import { dateFilters, idParam, invoiceListQuery } from './invoices.schemas.ts';
 import { invoicePdf } from './invoices.pdf.ts';
 import { payableOf } from './invoices.service.ts';
 
@@ -19,10 +19,11 @@ export function invoicesRoutes(deps: Deps): Router {
     const scope = res.locals.scope!;
     const query = req.query as Record<string, unknown>;
     const f = invoiceListQuery.parse(query);
+    const dates = dateFilters(query);
     const page = pageQuery.parse(query.page);
     const r = await deps.invoices.list(
       scope,
-      { status: f.status, from: f.from, to: f.to, q: f.q || undefined, sort: f.sort },
+      { status: f.status, from: dates.from, to: dates.to, q: f.q || undefined, sort: f.sort },
       { contract: f.contract, contractNumber: f.contractNumber },
       page,
     );
@@ -30,11 +31,11 @@ export function invoicesRoutes(deps: Deps): Router {
       const next = f.sort === key ? `-${key}` : key;
       return pageHref('/invoices', { ...query, sort: next }, 1);
     };
-    const errors = r.cf.error ? [r.cf.error] : [];
+    const errors = [...dates.errors, ...(r.cf.error ? [r.cf.error] : [])];
     res.status(errors.length ? 400 : 200).render('invoices/index', {
       title: errors.length ? 'Error: Invoices' : 'Invoices',
       errors,
-      f,
+      f: { ...f, ...dates.typed },
       r,
       payableOf,
       sortHref,
