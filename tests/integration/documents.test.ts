@@ -177,6 +177,41 @@ describe('refusals: clear message, nothing stored', () => {
     expect([await count(), storedFiles()]).toEqual(before);
   });
 
+  it('a malformed multipart body (broken boundary, cut-off part, bad header) answers 400, not 500', async () => {
+    const token = csrfFrom((await agent.get(page())).text);
+    const before = await count();
+    const files = storedFiles();
+    const part = (name: string, value: string) =>
+      `--XYZ\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const cases: [string, string][] = [
+      // The body's boundary is not the one announced.
+      ['multipart/form-data; boundary=XYZ', part('_csrf', token).replace(/XYZ/g, 'ABC') + '--ABC--\r\n'],
+      // The file part never ends.
+      [
+        'multipart/form-data; boundary=XYZ',
+        part('_csrf', token) +
+          '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4 cut',
+      ],
+      // A part header that is not a header.
+      [
+        'multipart/form-data; boundary=XYZ',
+        part('_csrf', token) + '--XYZ\r\n\u0001garbage\r\n\r\nx\r\n--XYZ--',
+      ],
+      // No boundary at all.
+      ['multipart/form-data', part('_csrf', token)],
+    ];
+    for (const [type, body] of cases) {
+      const res = await agent.post(page()).set('Content-Type', type).send(body);
+      expect(res.status, body).toBe(400);
+      expect(text(res.text), body).toContain('The upload could not be read');
+      expect(res.text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+    }
+    expect(await count()).toBe(before);
+    expect(storedFiles()).toBe(files);
+    // The session is unharmed: the page still answers.
+    expect((await agent.get(page())).status).toBe(200);
+  });
+
   it('asks for a file and a category', async () => {
     const res = await upload(null, '', {});
     expect(res.status).toBe(400);

@@ -15,7 +15,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import type { Deps } from '../../container.ts';
 import { requirePermission } from '../../http/auth.ts';
-import { Forbidden, type FieldError } from '../../http/errors.ts';
+import { Forbidden, HttpError, type FieldError } from '../../http/errors.ts';
 import { hasPermission } from '../../http/types.ts';
 import { parseForm } from '../../http/forms.ts';
 import { idParam } from '../contracts/contracts.schemas.ts';
@@ -63,7 +63,10 @@ export function multipartParser(field: string, maxFiles: number, maxFields = 10)
         req.body ??= {};
         return next();
       }
-      next(err);
+      // Anything else busboy could not read (a broken boundary, a cut-off body, a malformed part
+      // header) is the sender's: a 400 that says so. Without a readable body there is no
+      // `_csrf` to check, so the form cannot be re-shown; nothing was stored.
+      next(new HttpError(400, 'The upload could not be read. Go back, choose the file again and retry.'));
     });
   };
 }
