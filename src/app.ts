@@ -1,6 +1,6 @@
 /** createApp(deps): the middleware in order, the routers with their guards, 404, errors. */
 import path from 'node:path';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import type { Deps } from './container.ts';
 import {
   requireAnyPermission,
@@ -28,6 +28,7 @@ import {
   locationChangeRequestRoutes,
 } from './modules/location-changes/location-changes.routes.ts';
 import { labelsRoutes } from './modules/labels/labels.routes.ts';
+import { resolveLabel } from './modules/labels/labels.middleware.ts';
 import { invoicesRoutes } from './modules/invoices/invoices.routes.ts';
 import { paymentsMakeRoutes } from './modules/payments/payments.routes.ts';
 import { paymentsViewRoutes } from './modules/payments/payments-history.routes.ts';
@@ -84,11 +85,8 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
     );
   app.use(healthRoutes(deps.db, opts.isStopping ?? (() => false)));
 
-  const resolveLabel: RequestHandler = async (req, res, next) => {
-    res.locals.label = await deps.labels.forHost(req.hostname);
-    next();
-  };
-  app.use(resolveLabel);
+  // The label claiming the host, or a plain 400 page (no default label for unknown hosts).
+  app.use(resolveLabel(deps.labels));
   app.use(labelsRoutes(deps));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));

@@ -14,7 +14,22 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  PUBLIC_URL: z.url().optional(),
+  /** The default label's public address, for links in e-mails: scheme, host, port, path only. */
+  PUBLIC_URL: z
+    .url()
+    .refine((v) => {
+      const u = new URL(v);
+      return (
+        (u.protocol === 'https:' || u.protocol === 'http:') &&
+        !u.username &&
+        !u.password &&
+        !u.search &&
+        !u.hash &&
+        !v.includes('?') &&
+        !v.includes('#')
+      );
+    }, 'must be an http(s) address without user name, password, query or fragment')
+    .optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -34,7 +49,6 @@ const schema = z.object({
   TRUST_PROXY: bool.default(false),
   SYSTEM_DATE: z.string().refine(isIsoDate, 'must be a real date, YYYY-MM-DD').optional(),
   SEED_DEMO: bool.optional(),
-  DEFAULT_LABEL: z.string().min(1).default('northwind'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_MAX_FAILS_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILS_PER_IP: z.coerce.number().int().min(1).default(50),
@@ -62,7 +76,6 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly systemDate: string | undefined;
   readonly seedDemo: boolean;
-  readonly defaultLabel: string;
   readonly logLevel: string;
   readonly loginMaxFailsPerAccount: number;
   readonly loginMaxFailsPerIp: number;
@@ -85,6 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && !e.SESSION_SECRET) {
     throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: required in production');
   }
+  // Links in e-mails never come from a request's Host header: production names its address.
+  if (isProduction && !e.PUBLIC_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  PUBLIC_URL: required in production (the address in e-mail links)',
+    );
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return Object.freeze({
     env: e.NODE_ENV,
@@ -105,7 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     systemDate: e.SYSTEM_DATE,
     seedDemo: e.SEED_DEMO ?? !e.DATABASE_URL,
-    defaultLabel: e.DEFAULT_LABEL,
     logLevel: e.LOG_LEVEL,
     loginMaxFailsPerAccount: e.LOGIN_MAX_FAILS_PER_ACCOUNT,
     loginMaxFailsPerIp: e.LOGIN_MAX_FAILS_PER_IP,

@@ -57,7 +57,10 @@ export function createContainer(infra: Infrastructure) {
   const customersRepo = createCustomersRepository(db);
   const assetsRepo = createAssetsRepository(db);
   const locationChangesRepo = createLocationChangesRepository(db);
-  const labels = createLabelsService(createLabelsRepository(db), clock, config.defaultLabel);
+  const labels = createLabelsService(createLabelsRepository(db), clock, {
+    publicUrl: config.publicUrl,
+    port: config.port,
+  });
   const outbox = createOutboxService(createOutboxRepository(db), infra.mailer, logger, {
     messageIdDomain: config.publicUrl ? new URL(config.publicUrl).hostname : 'portal.localhost',
   });
@@ -110,7 +113,7 @@ export function createContainer(infra: Infrastructure) {
       outbox,
       clock,
     }),
-    passwords: createPasswordService({ db, clock, audit, outbox }),
+    passwords: createPasswordService({ db, clock, audit, outbox, logger, labels: labels.all }),
     twoStep: createTwoStepService({ db, clock, audit }),
     notifications: createNotifications({
       db,
@@ -118,7 +121,6 @@ export function createContainer(infra: Infrastructure) {
       audit,
       outbox,
       labels: labels.all,
-      publicUrl: config.publicUrl,
     }),
     // Reports (issue 6).
     reports: createReportsService(createReportsRepository(db)),
@@ -131,6 +133,7 @@ export function createContainer(infra: Infrastructure) {
       outbox,
       sessionSecret: config.sessionSecret,
       publicUrl: config.publicUrl,
+      port: config.port,
       filesDir: `${config.dataDir}/report-files`,
       attachLimitBytes: 5 * 1024 * 1024,
     }),

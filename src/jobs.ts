@@ -77,6 +77,13 @@ export const jobs: Job[] = [
     },
   },
   {
+    // Sent e-mails are kept 30 days (PRUNE_SENT_AFTER_DAYS), then deleted: less personal data at rest.
+    name: 'prune-sent-email',
+    schedule: '23 3 * * *',
+    async run(deps) {
+      return `${await deps.outbox.pruneSent()} sent e-mails removed`;
+    },
+  {
     name: 'prune-rate-limits',
     schedule: '7 * * * *',
     async run({ db }, now) {

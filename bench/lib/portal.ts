@@ -61,6 +61,8 @@ export async function startPortal(opts: {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
+    // Required in production (the address in e-mail links).
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: opts.databaseUrl,
     SEED_DEMO: 'false',
     SYSTEM_DATE: opts.systemDate,

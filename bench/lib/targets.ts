@@ -35,8 +35,13 @@ export async function pickTargets(
   const customer = (await db('customers')
     .where('id', user.customer_id)
     .first('id', 'number', 'name')) as Targets['customer'];
-  const labels = createLabelsService(createLabelsRepository(db), createClock(), opts.defaultLabel);
+  const labels = createLabelsService(createLabelsRepository(db), createClock(), {
+    publicUrl: undefined,
+    port: 3000,
+  });
+  // The label the bench's requests (Host 127.0.0.1) are served under; unknown hosts have none.
   const label = await labels.forHost('127.0.0.1');
+  if (!label) throw new Error('no label claims 127.0.0.1 in the database: run npm run bench:load first');
   const scope = { customer_id: customer.id, private_label_id: label.id };
 
   const count = async (table: string): Promise<number> =>

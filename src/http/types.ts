@@ -46,6 +46,8 @@ export interface Label {
   supportPhone: string | null;
   supportHours: string | null;
   emailFrom: string | null;
+  /** Absolute origin (and path) for links in e-mails, from configuration only (labels.links.ts). */
+  baseUrl: string;
   primaryCurrency: string;
   secondaryCurrencies: string[];
   timeZone: string;

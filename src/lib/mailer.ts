@@ -1,6 +1,7 @@
 /**
  * Sends mail through SMTP_URL, or, without it, writes each message as an .eml file under
- * DATA_DIR/mail so development needs no mail server.
+ * DATA_DIR/mail so development needs no mail server. `from` is the message's sender (a label's
+ * email_from) or, when it has none, MAIL_FROM.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,7 +33,8 @@ export function createMailer(opts: { smtpUrl?: string | undefined; mailDir: stri
   }
   return {
     async send(msg) {
-      const info = (await transport.sendMail({ from: opts.from, ...msg })) as {
+      // Each label sends as itself (msg.from, its email_from); MAIL_FROM otherwise.
+      const info = (await transport.sendMail({ ...msg, from: msg.from || opts.from })) as {
         messageId: string;
         message?: Buffer;
       };

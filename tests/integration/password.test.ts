@@ -138,7 +138,7 @@ describe('forgotten password', () => {
     await t.deps
       .db('password_reset_tokens')
       .where({ user_id: u.id })
-      .update({ expires_at: new Date(Date.now() - 1000) });
+      .update({ expires_at: new Date(t.clock.now().getTime() - 1000) });
     const res = await request(t.app).get(link);
     expect(res.status).toBe(404);
     expect(res.text).toContain('expired or was already used');

@@ -64,6 +64,16 @@ export function createAdminUsersRepository(db: Knex) {
         .select('id')) as { id: number }[];
       return rows.map((r) => r.id);
     },
+    /** Whoever holds this address, of any customer (or none: a superuser); for the invite rules. */
+    async holderOf(
+      email: string,
+      trx: Knex = db,
+    ): Promise<{ id: number; customerId: number | null; role: string; name: string } | undefined> {
+      return (await trx('users')
+        .where({ email })
+        .first('id', 'customer_id as customerId', 'role', 'name')) as
+        { id: number; customerId: number | null; role: string; name: string } | undefined;
+    },
     async emailTaken(email: string, exceptId: number | null, trx: Knex = db): Promise<boolean> {
       const q = trx('users').where({ email });
       if (exceptId) void q.whereNot({ id: exceptId });

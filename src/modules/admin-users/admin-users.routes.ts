@@ -9,7 +9,6 @@ import { parseForm } from '../../http/forms.ts';
 import { pageHref, pageQuery } from '../../http/pagination.ts';
 import { PERMISSIONS, type Permission } from '../../http/types.ts';
 import type { Deps } from '../../container.ts';
-import { linkBase } from '../password/password.email.ts';
 import type { AdminUserRow } from './admin-users.repository.ts';
 import type { Ctx, UserInput } from './admin-users.service.ts';
 
@@ -82,10 +81,9 @@ export const PERMISSION_GROUPS: { legend: string; options: { value: Permission; 
   },
 ];
 
-const ctxOf = (deps: Deps, req: Request, res: Response): Ctx => ({
+const ctxOf = (_deps: Deps, req: Request, res: Response): Ctx => ({
   ip: req.ip ?? null,
   requestId: res.locals.requestId,
-  linkBase: linkBase(deps.config.publicUrl, req, res.locals.label),
 });
 
 const idOf = (req: Request): number => {
@@ -147,6 +145,7 @@ export function adminUsersRoutes(deps: Deps): Router {
       if (e instanceof ValidationFailed) return renderForm(res, 400, { values: form.data, errors: e.errors });
       throw e;
     }
+    // The same answer when the address belongs to someone outside this customer (see the service).
     req.session.flash = `Invitation sent to ${form.data.email}.`;
     res.redirect(303, '/admin/users');
   });

@@ -2,6 +2,13 @@
  * Portal admins manage their customer's users (superusers: the selected customer's). The
  * customer always comes from the scope, never from the form; roles are limited to user and
  * portal_admin; permissions to the known list. Every change is audited with before and after.
+ *
+ * Inviting an address that already belongs to someone outside the customer (another customer's
+ * user, a superuser) answers exactly as a fresh invitation does ("Invitation sent"): telling the
+ * admin "already exists" would tell them who uses the portal elsewhere. No user is created (an
+ * address belongs to one customer); the address's owner gets an e-mail saying someone tried to
+ * invite them, so a genuine mistake still comes to light. An address of the admin's own customer
+ * is said to exist: the admin sees those users anyway.
  */
 import type { Knex } from 'knex';
 import { Conflict, NotFound, ValidationFailed } from '../../http/errors.ts';
@@ -10,8 +17,7 @@ import { PERMISSIONS, type Permission, type Scope } from '../../http/types.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { OutboxService } from '../outbox/outbox.service.ts';
-import { enqueuePasswordEmail } from '../password/password.email.ts';
-import { issueToken } from '../password/password.tokens.ts';
+import { enqueuePasswordEmail, renderEmail } from '../password/password.email.ts';
 import type { AdminUserRow, AdminUsersRepository, UserFilters } from './admin-users.repository.ts';
 
 export interface UserInput {
@@ -24,9 +30,10 @@ export interface UserInput {
 export interface Ctx {
   ip: string | null;
   requestId: string;
-  /** Origin for links in e-mails. */
-  linkBase: string;
 }
+
+/** Two admins inviting one new address at once: the unique index decided against this one. */
+class AddressTaken extends Error {}
 
 const snapshot = (u: Pick<AdminUserRow, 'email' | 'name' | 'role' | 'permissions' | 'status'>) => ({
   email: u.email,
@@ -55,23 +62,61 @@ export function createAdminUsersService(d: {
     return u;
   }
 
-  async function sendInvite(
-    trx: Knex,
-    scope: Scope,
-    u: { id: number; email: string; name: string },
-    ctx: Ctx,
-  ) {
-    const { token, expiresAt } = await issueToken(trx, u.id, 'invite', clock.now());
+  /** The link is minted when the outbox sends it, from the label's configured address. */
+  async function sendInvite(trx: Knex, scope: Scope, u: { id: number; email: string }) {
     await enqueuePasswordEmail(d.outbox, trx, {
       purpose: 'invite',
-      to: u.email,
-      name: u.name,
-      link: `${ctx.linkBase}/reset-password/${token}`,
-      expiresAt,
+      user: u,
       label: scope.label,
       customerName: scope.customer.name,
       invitedBy: scope.user.name,
     });
+  }
+
+  /**
+   * The address belongs to someone outside this customer: tell its owner (at most once a day
+   * per inviting customer), create nothing, and answer as for a fresh invitation. Audited
+   * without the acting customer, so the inviting admin's audit view does not show it either.
+   */
+  async function noticeToHolder(
+    scope: Scope,
+    email: string,
+    holder: { id: number; name: string },
+    ctx: Ctx,
+  ): Promise<void> {
+    const { html, text } = await renderEmail('invite-existing', {
+      name: holder.name,
+      label: scope.label,
+      customerName: scope.customer.name,
+      invitedBy: scope.user.name,
+    });
+    await db.transaction(async (trx) => {
+      await d.outbox.enqueue(
+        {
+          to: email,
+          from: scope.label.emailFrom,
+          subject: `Someone tried to invite you to the ${scope.label.name} customer portal`,
+          text,
+          html,
+          dedupeKey: `invite-notice:${holder.id}:${scope.customerId}:${scope.today}`,
+        },
+        trx,
+      );
+      await audit.record(
+        {
+          actorUserId: scope.user.id,
+          actingCustomerId: null,
+          action: 'user.invite_existing_address',
+          entityType: 'user',
+          entityId: holder.id,
+          after: { invitingCustomerId: scope.customerId },
+          ip: ctx.ip,
+          requestId: ctx.requestId,
+        },
+        trx,
+      );
+    });
+    d.outbox.drainSoon();
   }
 
   const auditEntry = (
@@ -101,44 +146,56 @@ export function createAdminUsersService(d: {
       return pageOf(rows, page, pageSize, total);
     },
 
-    /** Creates an invited user of the scope's customer and queues their invitation. */
-    async create(scope: Scope, input: UserInput, ctx: Ctx): Promise<number> {
+    /**
+     * Creates an invited user of the scope's customer and queues their invitation; for an
+     * address held outside the customer, see noticeToHolder (same answer, nothing created).
+     */
+    async create(scope: Scope, input: UserInput, ctx: Ctx): Promise<void> {
       const email = input.email.trim().toLowerCase();
-      const duplicate = () =>
-        new ValidationFailed([{ field: 'email', message: 'A user with this email address already exists' }]);
-      const id = await db.transaction(async (trx) => {
-        if (await repo.emailTaken(email, null, trx))
+      const taken = async () => {
+        const holder = await repo.holderOf(email);
+        if (!holder) throw new Error('address taken and free at once'); // cannot happen: users are never deleted
+        if (holder.customerId === scope.customerId && holder.role !== 'superuser')
           throw new ValidationFailed([
             { field: 'email', message: 'A user with this email address already exists' },
           ]);
-        const [row] = (await trx('users')
-          .insert({
-            email,
-            name: input.name,
-            role: input.role,
-            customer_id: scope.customerId,
-            permissions: permissionsFor(input),
-            status: 'invited',
-          })
-          .returning(['id', 'email', 'name', 'role', 'permissions', 'status'])
-          .catch((e: Error & { code?: string }) => {
-            // Two admins inviting the same address at once: the unique index decides.
-            throw e.code === '23505' ? duplicate() : e;
-          })) as AdminUserRow[];
-        const u = row!;
-        await sendInvite(trx, scope, u, ctx);
-        await audit.record(auditEntry(scope, ctx, 'user.create', u.id, null, snapshot(u)), trx);
-        return u.id;
-      });
+        await noticeToHolder(scope, email, holder, ctx);
+      };
+      if (await repo.holderOf(email)) return taken();
+      const created = await db
+        .transaction(async (trx) => {
+          const [row] = (await trx('users')
+            .insert({
+              email,
+              name: input.name,
+              role: input.role,
+              customer_id: scope.customerId,
+              permissions: permissionsFor(input),
+              status: 'invited',
+            })
+            .returning(['id', 'email', 'name', 'role', 'permissions', 'status'])
+            .catch((e: Error & { code?: string }) => {
+              // Two admins inviting the same address at once: the unique index decides.
+              throw e.code === '23505' ? new AddressTaken() : e;
+            })) as AdminUserRow[];
+          const u = row!;
+          await sendInvite(trx, scope, u);
+          await audit.record(auditEntry(scope, ctx, 'user.create', u.id, null, snapshot(u)), trx);
+          return true;
+        })
+        .catch((e: unknown) => {
+          if (e instanceof AddressTaken) return false;
+          throw e;
+        });
+      if (!created) return taken();
       d.outbox.drainSoon();
-      return id;
     },
 
     async resendInvite(scope: Scope, id: number, ctx: Ctx): Promise<AdminUserRow> {
       const u = await get(scope, id);
       if (u.status !== 'invited') throw new Conflict('Only invited users can be sent an invitation');
       await db.transaction(async (trx) => {
-        await sendInvite(trx, scope, u, ctx);
+        await sendInvite(trx, scope, u);
         await audit.record(auditEntry(scope, ctx, 'user.invite_resent', u.id, null, { email: u.email }), trx);
       });
       d.outbox.drainSoon();

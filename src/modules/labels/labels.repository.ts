@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Label } from '../../http/types.ts';
+import { labelBaseUrl, type LinkConfig } from './labels.links.ts';
 
 interface LabelRow {
   id: number;
@@ -13,6 +14,7 @@ interface LabelRow {
   support_phone: string | null;
   support_hours: string | null;
   email_from: string | null;
+  public_url: string | null;
   primary_currency: string;
   secondary_currencies: string[];
   time_zone: string;
@@ -22,7 +24,8 @@ interface LabelRow {
 
 export function createLabelsRepository(db: Knex) {
   return {
-    async all(): Promise<Label[]> {
+    /** Every label, each with the base URL of its e-mail links resolved from `links`. */
+    async all(links: LinkConfig): Promise<Label[]> {
       const rows = await db<LabelRow>('private_labels')
         .select(
           'id',
@@ -36,6 +39,7 @@ export function createLabelsRepository(db: Knex) {
           'support_phone',
           'support_hours',
           'email_from',
+          'public_url',
           'primary_currency',
           'secondary_currencies',
           'time_zone',
@@ -55,6 +59,7 @@ export function createLabelsRepository(db: Knex) {
         supportPhone: r.support_phone,
         supportHours: r.support_hours,
         emailFrom: r.email_from,
+        baseUrl: labelBaseUrl({ publicUrl: r.public_url, hosts: r.hosts, isDefault: r.is_default }, links),
         primaryCurrency: r.primary_currency.trim(),
         secondaryCurrencies: r.secondary_currencies,
         timeZone: r.time_zone,

@@ -1,13 +1,17 @@
 /**
  * Private labels by host. The list is small and read on every request, so it is cached in
- * memory and reloaded after a minute (a new label or colour shows without a restart).
+ * memory and reloaded after a minute (a new label or colour shows without a restart). A host
+ * no label claims has no label: the request is refused (labels.middleware.ts), it does not fall
+ * back to a default brand.
  */
 import type { Clock } from '../../lib/clock.ts';
 import { ttlCache } from '../../lib/ttl-cache.ts';
 import type { Label } from '../../http/types.ts';
+import type { LinkConfig } from './labels.links.ts';
 import type { createLabelsRepository } from './labels.repository.ts';
 
 const TTL_MS = 60_000;
+/** For error pages rendered before a label is known (e.g. the database is down); no base URL. */
 export const FALLBACK_LABEL: Label = {
   id: 0,
   code: 'portal',
@@ -20,6 +24,7 @@ export const FALLBACK_LABEL: Label = {
   supportPhone: null,
   supportHours: null,
   emailFrom: null,
+  baseUrl: '',
   primaryCurrency: 'USD',
   secondaryCurrencies: [],
   timeZone: 'America/New_York',
@@ -30,26 +35,20 @@ export const FALLBACK_LABEL: Label = {
 export function createLabelsService(
   repo: ReturnType<typeof createLabelsRepository>,
   clock: Clock,
-  defaultCode: string,
+  links: LinkConfig,
 ) {
   const cache = ttlCache<Label[]>({ ttlMs: TTL_MS, max: 1, now: () => clock.now().getTime() });
 
   function all(): Promise<Label[]> {
-    return cache.get('all', () => repo.all());
+    return cache.get('all', () => repo.all(links));
   }
 
   return {
     all,
-    async forHost(host: string): Promise<Label> {
-      const labels = await all();
+    /** The label that claims this host name (no port), or undefined. */
+    async forHost(host: string): Promise<Label | undefined> {
       const h = host.toLowerCase();
-      return (
-        labels.find((l) => l.hosts.includes(h)) ??
-        labels.find((l) => l.code === defaultCode) ??
-        labels.find((l) => l.isDefault) ??
-        labels[0] ??
-        FALLBACK_LABEL
-      );
+      return (await all()).find((l) => l.hosts.includes(h));
     },
     async byCode(code: string): Promise<Label | undefined> {
       return (await all()).find((l) => l.code === code);

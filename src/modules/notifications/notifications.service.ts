@@ -42,7 +42,6 @@ export function createNotifications(d: {
   audit: AuditRepository;
   outbox: OutboxService;
   labels: () => Promise<Label[]>;
-  publicUrl: string | undefined;
 }) {
   const { db } = d;
 
@@ -53,8 +52,9 @@ export function createNotifications(d: {
       user,
       invoices,
       dueDate,
-      link: `${d.publicUrl ?? ''}/invoices?status=open`,
-      accountLink: `${d.publicUrl ?? ''}/account#notifications`,
+      // Absolute, from the label's configured address (never a request's host).
+      link: `${label.baseUrl}/invoices?status=open`,
+      accountLink: `${label.baseUrl}/account#notifications`,
     };
     const [html, text] = await Promise.all([
       ejs.renderFile(path.join(viewsDir, 'emails', 'due-reminder.ejs'), data),
@@ -145,6 +145,7 @@ export function createNotifications(d: {
           const count = invoices.length;
           await d.outbox.enqueue({
             to: first.email,
+            from: label.emailFrom,
             subject: `${count} ${count === 1 ? 'invoice falls' : 'invoices fall'} due on ${viewHelpers.date(dueDate, label.locale)} – ${label.name}`,
             html,
             text,

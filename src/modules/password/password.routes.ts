@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { parseForm } from '../../http/forms.ts';
 import { noStore } from '../../http/security.ts';
 import type { Deps } from '../../container.ts';
-import { linkBase } from './password.email.ts';
 import { passwordProblem } from './password.policy.ts';
 
 const forgotSchema = z.object({
@@ -49,14 +48,10 @@ export function passwordRoutes(deps: Deps): Router {
     const form = parseForm(forgotSchema, req.body);
     if (!form.ok)
       return renderForgot(res, 400, { errors: form.errors, values: { email: form.values.email } });
-    const label = res.locals.label;
-    const result = await deps.passwords.forgot(
-      form.data.email,
-      req.ip ?? 'unknown',
-      label,
-      linkBase(deps.config.publicUrl, req, label),
-      { ip: req.ip ?? null, requestId: res.locals.requestId },
-    );
+    const result = await deps.passwords.forgot(form.data.email, req.ip ?? 'unknown', res.locals.label, {
+      ip: req.ip ?? null,
+      requestId: res.locals.requestId,
+    });
     if (!result.ok) {
       const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
       res.setHeader('Retry-After', String(minutes * 60));
@@ -70,6 +65,8 @@ export function passwordRoutes(deps: Deps): Router {
         values: { email: form.data.email },
       });
     }
+    // Whether the address is known is looked at once the answer has gone (same answer, same time).
+    res.once('close', () => void result.afterResponse());
     res.render('password/forgot-sent', { title: 'Check your email', email: form.data.email });
   });
 

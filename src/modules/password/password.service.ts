@@ -7,11 +7,12 @@ import type { Knex } from 'knex';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Label } from '../../http/types.ts';
 import type { Clock } from '../../lib/clock.ts';
+import type { Logger } from '../../lib/logger.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import { ARGON2_OPTIONS } from '../auth/auth.service.ts';
 import type { OutboxService } from '../outbox/outbox.service.ts';
-import { enqueuePasswordEmail } from './password.email.ts';
-import { issueToken, looksLikeToken, sha256, type TokenPurpose } from './password.tokens.ts';
+import { enqueuePasswordEmail, PASSWORD_LINK, passwordLinkRenderer } from './password.email.ts';
+import { looksLikeToken, sha256, type TokenPurpose } from './password.tokens.ts';
 
 export interface Ctx {
   ip: string | null;
@@ -28,16 +29,25 @@ interface TokenRow {
   customer_id: number | null;
 }
 
-export type ForgotResult = { ok: true } | { ok: false; retryAfterSeconds: number };
+/**
+ * `afterResponse`: the part that depends on whether the address is known (look-up, audit, the
+ * e-mail), to run once the answer has gone, so its duration tells nothing. It never rejects.
+ */
+export type ForgotResult =
+  { ok: true; afterResponse: () => Promise<void> } | { ok: false; retryAfterSeconds: number };
 
 export function createPasswordService(d: {
   db: Knex;
   clock: Clock;
   audit: AuditRepository;
   outbox: OutboxService;
+  logger: Logger;
+  labels: () => Promise<Label[]>;
   limits?: { perAddress: number; perIp: number };
 }) {
   const { db, clock, audit } = d;
+  // Reset and invitation links are minted when the outbox sends them (password.email.ts).
+  d.outbox.register(PASSWORD_LINK, passwordLinkRenderer({ db, clock, labels: d.labels }));
   const common = {
     storeClient: db,
     storeType: 'knex',
@@ -74,18 +84,32 @@ export function createPasswordService(d: {
     return row;
   }
 
+  /** The known-address part of a forgotten-password request (see ForgotResult). */
+  async function requestReset(email: string, label: Label, ctx: Ctx): Promise<void> {
+    const user = (await db('users').where({ email, status: 'active' }).first('id', 'customer_id')) as
+      { id: number; customer_id: number | null } | undefined;
+    await audit.record({
+      actorUserId: user?.id ?? null,
+      actingCustomerId: user?.customer_id ?? null,
+      action: 'password.reset_requested',
+      entityType: 'user',
+      entityId: user?.id ?? null,
+      after: user ? undefined : { email, known: false },
+      ip: ctx.ip,
+      requestId: ctx.requestId,
+    });
+    if (!user) return;
+    await enqueuePasswordEmail(d.outbox, db, { purpose: 'reset', user: { id: user.id, email }, label });
+    d.outbox.drainSoon();
+  }
+
   return {
     /**
-     * Queues a reset link when the address belongs to an active user. The caller shows the same
-     * answer either way; throttling counts every request, known address or not.
+     * Throttles (every request counts, known address or not), then leaves the rest to
+     * `afterResponse`: a reset link is queued when the address belongs to an active user. The
+     * caller shows the same answer either way, before that work is done.
      */
-    async forgot(
-      emailInput: string,
-      ip: string,
-      label: Label,
-      base: string,
-      ctx: Ctx,
-    ): Promise<ForgotResult> {
+    async forgot(emailInput: string, ip: string, label: Label, ctx: Ctx): Promise<ForgotResult> {
       const email = emailInput.trim().toLowerCase();
       try {
         await Promise.all([byAddress.consume(email), byIp.consume(ip)]);
@@ -94,34 +118,13 @@ export function createPasswordService(d: {
         if (typeof ms !== 'number') throw e;
         return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(ms / 1000)) };
       }
-      const user = (await db('users')
-        .where({ email, status: 'active' })
-        .first('id', 'name', 'customer_id')) as
-        { id: number; name: string; customer_id: number | null } | undefined;
-      await audit.record({
-        actorUserId: user?.id ?? null,
-        actingCustomerId: user?.customer_id ?? null,
-        action: 'password.reset_requested',
-        entityType: 'user',
-        entityId: user?.id ?? null,
-        after: user ? undefined : { email, known: false },
-        ip: ctx.ip,
-        requestId: ctx.requestId,
-      });
-      if (!user) return { ok: true };
-      await db.transaction(async (trx) => {
-        const { token, expiresAt } = await issueToken(trx, user.id, 'reset', clock.now());
-        await enqueuePasswordEmail(d.outbox, trx, {
-          purpose: 'reset',
-          to: email,
-          name: user.name,
-          link: `${base}/reset-password/${token}`,
-          expiresAt,
-          label,
-        });
-      });
-      d.outbox.drainSoon();
-      return { ok: true };
+      return {
+        ok: true,
+        afterResponse: () =>
+          requestReset(email, label, ctx).catch((err: unknown) => {
+            d.logger.error({ err, requestId: ctx.requestId }, 'password reset request failed');
+          }),
+      };
     },
 
     /** The link's user and purpose, or undefined when unknown, used, expired or deactivated. */

@@ -39,7 +39,8 @@ function pdfBase64(doc: Pdf): Promise<string> {
 export function createReceiptMailer(outbox: OutboxService, publicUrl: string | undefined): ReceiptMailer {
   return {
     async enqueue(trx, { label, p, allocs, kind, user, customer }) {
-      const link = `${publicUrl ?? ''}/payments/${p.id}`;
+      // Absolute, from the label's configured address (PUBLIC_URL for the stand-in of a vanished label).
+      const link = `${label.baseUrl || (publicUrl ?? '').replace(/\/+$/, '')}/payments/${p.id}`;
       const data = { ...viewHelpers, label, p, allocs, kind, user, link };
       const [html, text] = await Promise.all([
         ejs.renderFile(path.join(viewsDir, 'emails', 'payment-receipt.ejs'), data),
@@ -57,6 +58,7 @@ export function createReceiptMailer(outbox: OutboxService, publicUrl: string | u
       await outbox.enqueue(
         {
           to: user.email,
+          from: label.emailFrom,
           subject,
           html,
           text,

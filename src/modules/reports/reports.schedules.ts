@@ -18,6 +18,7 @@ import { viewHelpers, viewsDir } from '../../http/views.ts';
 import type { createActivitiesRepository } from '../activities/activities.repository.ts';
 import type { createAuditRepository } from '../audit/audit.repository.ts';
 import type { createOutboxService } from '../outbox/outbox.service.ts';
+import { labelBaseUrl } from '../labels/labels.links.ts';
 import { REPORT_TYPES, reportDef, type Filters } from './reports.definitions.ts';
 import { CONTENT_TYPES, FORMATS, writeReport, type ReportFormat } from './reports.export.ts';
 import { createReportsRepository } from './reports.repository.ts';
@@ -141,7 +142,9 @@ export function createReportSchedules(d: {
   activities: ReturnType<typeof createActivitiesRepository>;
   outbox: ReturnType<typeof createOutboxService>;
   sessionSecret: string;
+  /** PUBLIC_URL and PORT: where a label without its own public_url is reached (labels.links.ts). */
   publicUrl: string | undefined;
+  port?: number;
   filesDir: string;
   /** Above this size the e-mail carries a signed link instead of the file. */
   attachLimitBytes: number;
@@ -491,7 +494,22 @@ export function createReportSchedules(d: {
     }
     const label = (await trx('private_labels')
       .where({ id: s.private_label_id })
-      .first('name', 'primary_color', 'locale', 'support_email', 'support_phone', 'time_zone')) as {
+      .first(
+        'name',
+        'primary_color',
+        'locale',
+        'support_email',
+        'support_phone',
+        'time_zone',
+        'hosts',
+        'public_url',
+        'is_default',
+        'email_from',
+      )) as {
+      hosts: string[];
+      public_url: string | null;
+      is_default: boolean;
+      email_from: string | null;
       name: string;
       primary_color: string | null;
       locale: string;
@@ -532,7 +550,11 @@ export function createReportSchedules(d: {
       fs.mkdirSync(d.filesDir, { recursive: true });
       fs.writeFileSync(path.join(d.filesDir, `${runId}.${s.format}`), file);
       const expires = d.clock.now().getTime() + 7 * 86_400_000;
-      link = `${d.publicUrl ?? ''}/reports/files/${runId}?expires=${expires}&sig=${signDownload(d.sessionSecret, runId, expires)}`;
+      const base = labelBaseUrl(
+        { publicUrl: label.public_url, hosts: label.hosts, isDefault: label.is_default },
+        { publicUrl: d.publicUrl, port: d.port ?? 3000 },
+      );
+      link = `${base}/reports/files/${runId}?expires=${expires}&sig=${signDownload(d.sessionSecret, runId, expires)}`;
     }
     const ids = s.recipient_user_ids;
     const recipients = ids.length
@@ -568,9 +590,12 @@ export function createReportSchedules(d: {
       await d.outbox.enqueue(
         {
           to: r.email,
+          from: label.email_from,
           subject,
           text,
           html,
+          // A signed download link is a key for 7 days: the body goes once sent.
+          sensitive: Boolean(link),
           attachments: link
             ? []
             : [
