@@ -1,7 +1,22 @@
 /**
- * The one clock. Business "today" is a calendar date (YYYY-MM-DD) in a time zone, pinned by
- * SYSTEM_DATE when set. `now()` is wall time for timestamps and session expiry; tests may
- * advance it.
+ * The one clock. Business "today" is a calendar date (YYYY-MM-DD) in a time zone; `now()` is
+ * the instant every business timestamp is written with (payments, their status history,
+ * activities, autopay, sessions, tokens). Business code never asks `new Date()`, `Date.now()` or
+ * the database's `now()` (the database's clock is not pinned, and not faked in tests).
+ *
+ * Without SYSTEM_DATE: `now()` is wall time and `today(zone)` is its date in the zone.
+ *
+ * With SYSTEM_DATE (tests, demos) the business date is pinned:
+ * - `today(zone)` is the pinned date in every zone;
+ * - `now()` is the pinned date at the wall clock's current time of day in the reference zone
+ *   (`timeZone`, America/New_York by default: the labels' zone), i.e. wall time shifted by whole
+ *   days (and by an hour when daylight saving differs between the two dates). So what is made
+ *   "now" falls on the pinned date in that zone whatever the real date, time passes at its real
+ *   pace between calls (session time-outs, retries), and two processes pinned to the same date
+ *   agree on the time. Once a day, at midnight in the reference zone, `now()` steps back 24
+ *   hours: the date stays pinned.
+ * `advance(ms)` (tests) adds to `now()` after that, so it moves time by exactly `ms`; it does
+ * not move a pinned `today()`.
  */
 export interface Clock {
   /** Business date in the given IANA time zone, e.g. the private label's. */
@@ -9,22 +24,43 @@ export interface Clock {
   now(): Date;
 }
 
-export function createClock(opts: { systemDate?: string | undefined } = {}): Clock & {
+const DAY_MS = 86_400_000;
+
+export function createClock(
+  opts: {
+    systemDate?: string | undefined;
+    /** The zone whose time of day `now()` keeps when the date is pinned. */
+    timeZone?: string;
+    /** The wall clock (tests inject one). */
+    wallNow?: () => number;
+  } = {},
+): Clock & {
   advance(ms: number): void;
 } {
   let offsetMs = 0;
+  const wall = opts.wallNow ?? Date.now;
+  const zone = opts.timeZone ?? 'America/New_York';
+  const pinned = opts.systemDate;
   return {
     today(timeZone: string): string {
-      if (opts.systemDate) return opts.systemDate;
-      return isoDateInZone(new Date(Date.now() + offsetMs), timeZone);
+      if (pinned) return pinned;
+      return isoDateInZone(new Date(wall() + offsetMs), timeZone);
     },
     now(): Date {
-      return new Date(Date.now() + offsetMs);
+      const w = wall();
+      return new Date((pinned ? onPinnedDate(w, pinned, zone) : w) + offsetMs);
     },
     advance(ms: number): void {
       offsetMs += ms;
     },
   };
+}
+
+/** The instant on `date` (in `zone`) at the local time of day that `wallMs` has in `zone`. */
+function onPinnedDate(wallMs: number, date: string, zone: string): number {
+  const shifted = wallMs + daysBetween(isoDateInZone(new Date(wallMs), zone), date) * DAY_MS;
+  // Same local time of day even when daylight saving differs between the two dates.
+  return shifted + zoneOffsetMs(wallMs, zone) - zoneOffsetMs(shifted, zone);
 }
 
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();
@@ -38,6 +74,30 @@ export function isoDateInZone(d: Date, timeZone: string): string {
   const parts = fmt.formatToParts(d);
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** How far the zone's local time is ahead of UTC at that instant, in ms (New York in winter: -5 h). */
+export function zoneOffsetMs(ms: number, timeZone: string): number {
+  let fmt = offsetFormats.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormats.set(timeZone, fmt);
+  }
+  const n: Record<string, number> = {};
+  for (const p of fmt.formatToParts(new Date(ms))) if (p.type !== 'literal') n[p.type] = Number(p.value);
+  const local = Date.UTC(n.year!, n.month! - 1, n.day!, n.hour!, n.minute!, n.second!);
+  return local - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
 /** Whole days from `a` to `b` (both YYYY-MM-DD); positive when b is later. */
