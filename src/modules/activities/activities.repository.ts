@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Clock } from '../../lib/clock.ts';
 
 export interface ActivityInput {
   customerId: number;
@@ -18,8 +19,11 @@ export interface Activity {
   actorName: string | null;
 }
 
-/** The Recent Activities feed. Reads are scoped to one customer and label. */
-export function createActivitiesRepository(db: Knex) {
+/**
+ * The Recent Activities feed. Reads are scoped to one customer and label. An activity's time is
+ * the clock's `now()` (src/lib/clock.ts), not the database's: it must fall on the business date.
+ */
+export function createActivitiesRepository(db: Knex, clock: Pick<Clock, 'now'>) {
   return {
     async add(a: ActivityInput, trx: Knex = db): Promise<void> {
       await trx('activities').insert({
@@ -29,6 +33,7 @@ export function createActivitiesRepository(db: Knex) {
         kind: a.kind,
         subject: a.subject,
         link: a.link ?? null,
+        at: clock.now(),
       });
     },
     async recent(customerId: number, labelId: number, limit: number): Promise<Activity[]> {

@@ -80,6 +80,7 @@ export function createAutopayRepository(db: Knex) {
           active: true,
           accepted_terms_at: e.at,
           created_by: e.userId,
+          created_at: e.at,
         })
         .returning('id')) as { id: number }[];
       return row!.id;
@@ -145,10 +146,10 @@ export function createAutopayRepository(db: Knex) {
         );
     },
 
-    /** One attempt per invoice, ever: true when this caller created it. */
-    async claimAttempt(enrollmentId: number, invoiceId: number): Promise<number | undefined> {
+    /** One attempt per invoice, ever: its id when this caller created it. `at`: the clock's now. */
+    async claimAttempt(enrollmentId: number, invoiceId: number, at: Date): Promise<number | undefined> {
       const rows = (await db('autopay_attempts')
-        .insert({ enrollment_id: enrollmentId, invoice_id: invoiceId, status: 'pending' })
+        .insert({ enrollment_id: enrollmentId, invoice_id: invoiceId, status: 'pending', at })
         .onConflict('invoice_id')
         .ignore()
         .returning('id')) as { id: number }[];

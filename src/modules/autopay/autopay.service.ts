@@ -142,7 +142,7 @@ export function createAutopayService(d: {
       for (const r of await repo.dueInvoices(latest)) {
         const today = d.clock.today(r.timeZone);
         if (addDays(r.dueDate, -r.daysBeforeDue) > today) continue;
-        const attempt = await repo.claimAttempt(r.enrollmentId, r.invoiceId);
+        const attempt = await repo.claimAttempt(r.enrollmentId, r.invoiceId, d.clock.now());
         if (attempt === undefined) continue; // another worker has it
         const [inv] = await d.paymentsRepo.transaction((trx) =>
           d.paymentsRepo.lockPayable(trx, r.customerId, r.labelId, [r.invoiceId]),

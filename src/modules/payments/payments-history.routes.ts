@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Deps } from '../../container.ts';
 import { NotFound } from '../../http/errors.ts';
 import { pageHref, pageQuery } from '../../http/pagination.ts';
-import { historyQuery, idParam } from './payments.schemas.ts';
+import { historyDates, historyQuery, idParam } from './payments.schemas.ts';
 import { receiptPdf } from './payments.pdf.ts';
 
 export function paymentsViewRoutes(deps: Deps): Router {
@@ -14,16 +14,26 @@ export function paymentsViewRoutes(deps: Deps): Router {
     const query = req.query as Record<string, unknown>;
     const f = historyQuery.parse(query);
     const page = pageQuery.parse(query.page);
+    // A date that is not a real one is a 400 with the error summary; the list is then unfiltered by date.
+    const dates = historyDates(f);
+    const { errors } = dates;
     const [result, methods] = await Promise.all([
       deps.payments.list(
         scope,
-        { status: f.status || undefined, from: f.from, to: f.to, methodId: f.method, sort: f.sort },
+        {
+          status: f.status || undefined,
+          from: errors.length ? undefined : dates.from,
+          to: errors.length ? undefined : dates.to,
+          methodId: f.method,
+          sort: f.sort,
+        },
         page,
       ),
       deps.paymentMethods.list(scope.customerId),
     ]);
-    res.render('payments/index', {
-      title: 'Payment history',
+    res.status(errors.length ? 400 : 200).render('payments/index', {
+      title: errors.length ? 'Error: Payment history' : 'Payment history',
+      errors,
       f,
       result,
       methods,

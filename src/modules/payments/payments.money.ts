@@ -40,8 +40,13 @@ export function readAllocations(
   for (const p of payables) {
     if (!chosen.includes(p.id)) continue;
     const field = `amount_${p.id}`;
-    const raw = typeof body[field] === 'string' ? body[field].trim() : '';
     currencies.add(p.currency);
+    if (Array.isArray(body[field])) {
+      // Two amounts for one invoice: neither is taken (nor "pay in full").
+      errors.push({ field, message: `Enter one amount for invoice ${p.number}` });
+      continue;
+    }
+    const raw = typeof body[field] === 'string' ? body[field].trim() : '';
     if (raw === '') {
       if (p.payableMinor <= 0) errors.push({ field, message: `Invoice ${p.number} has nothing left to pay` });
       else allocations.push({ invoiceId: p.id, amountMinor: p.payableMinor });

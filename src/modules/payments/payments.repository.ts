@@ -1,4 +1,8 @@
-/** Payments, their allocations and status history. Reads take the scope; writes take a transaction. */
+/**
+ * Payments, their allocations and status history. Reads take the scope; writes take a transaction.
+ * Every time written here comes from the caller (the clock's `now()`), never from a column's
+ * default `now()`: the database's clock is not the business clock.
+ */
 import type { Knex } from 'knex';
 import { countRows } from '../../db/knex.ts';
 import { countNow, type CountWith } from '../../lib/scope-cache.ts';
@@ -45,11 +49,15 @@ export interface PaymentFilter {
   sort: 'date' | '-date' | 'amount' | '-amount';
 }
 
-/** A payment's date in the history; must stay identical to the index `payments_scope_list_date`. */
+/** A payment's UTC date; must stay identical to the index `payments_scope_list_date`. */
 export const PAYMENT_LIST_DATE = `coalesce((p.settled_at at time zone 'UTC')::date, p.scheduled_for, (p.initiated_at at time zone 'UTC')::date)`;
+/** A payment's date in the history: the same, in the label's time zone (one binding: the zone). */
+export const PAYMENT_LOCAL_DATE = `coalesce((p.settled_at at time zone ?)::date, p.scheduled_for, (p.initiated_at at time zone ?)::date)`;
 
 export interface PaymentListRow {
   id: number;
+  /** The payment's date in the label's time zone (YYYY-MM-DD). */
+  listDate: string;
   amountMinor: number;
   currency: string;
   status: string;
@@ -136,6 +144,7 @@ export function createPaymentsRepository(db: Knex) {
         idempotencyKey: string;
         requestHash: string;
         source: 'portal' | 'autopay';
+        at: Date;
       },
     ): Promise<number | undefined> {
       const rows = (await trx('payments')
@@ -151,6 +160,8 @@ export function createPaymentsRepository(db: Knex) {
           idempotency_key: p.idempotencyKey,
           request_hash: p.requestHash,
           source: p.source,
+          initiated_at: p.at,
+          created_at: p.at,
         })
         .onConflict('idempotency_key')
         .ignore()
@@ -158,18 +169,25 @@ export function createPaymentsRepository(db: Knex) {
       return rows[0]?.id;
     },
 
-    async addAllocations(trx: Knex, paymentId: number, allocations: Allocation[]): Promise<void> {
+    async addAllocations(trx: Knex, paymentId: number, allocations: Allocation[], at: Date): Promise<void> {
       await trx('payment_allocations').insert(
         allocations.map((a) => ({
           payment_id: paymentId,
           invoice_id: a.invoiceId,
           amount_minor: a.amountMinor,
+          created_at: at,
         })),
       );
     },
 
-    async addHistory(trx: Knex, paymentId: number, status: string, note: string | null): Promise<void> {
-      await trx('payment_status_history').insert({ payment_id: paymentId, status, note });
+    async addHistory(
+      trx: Knex,
+      paymentId: number,
+      status: string,
+      note: string | null,
+      at: Date,
+    ): Promise<void> {
+      await trx('payment_status_history').insert({ payment_id: paymentId, status, note, at });
     },
 
     async update(trx: Knex, id: number, fields: Record<string, unknown>): Promise<void> {
@@ -275,9 +293,11 @@ export function createPaymentsRepository(db: Knex) {
         .select('status', 'note', 'at');
     },
 
+    /** One page of the history; `timeZone` is the label's: a payment's date is its date there. */
     async list(
       customerId: number,
       labelId: number,
+      timeZone: string,
       f: PaymentFilter,
       page: number,
       pageSize: number,
@@ -286,24 +306,34 @@ export function createPaymentsRepository(db: Knex) {
       const q = db('payments as p').where({ 'p.customer_id': customerId, 'p.private_label_id': labelId });
       if (f.status) q.andWhere('p.status', f.status);
       if (f.methodId) q.andWhere('p.payment_method_id', f.methodId);
-      // "Date" is when it settled, else when it is scheduled for, else when it was made: the UTC
-      // date (the database's zone), spelled out so that the expression is immutable and
-      // `payments_scope_list_date` can give the order without sorting a fleet's 30,000 payments.
-      const dateExpr = PAYMENT_LIST_DATE;
-      if (f.from) q.andWhereRaw(`${dateExpr} >= ?`, [f.from]);
-      if (f.to) q.andWhereRaw(`${dateExpr} <= ?`, [f.to]);
-      const order =
+      // "Date" is when it settled, else when it is scheduled for, else when it was made, in the
+      // label's time zone (as every business date). The index `payments_scope_list_date` holds the
+      // UTC date, which is never more than a day away from it: the filters also bound the UTC date
+      // (one day wider) so that the index finds the rows, and the order is the UTC date, then the
+      // local date (the same order as the local date alone, without sorting a fleet's 30,000
+      // payments).
+      const utc = PAYMENT_LIST_DATE;
+      const local = PAYMENT_LOCAL_DATE;
+      const zone = [timeZone, timeZone];
+      if (f.from)
+        q.andWhereRaw(`${utc} >= ?::date - 1`, [f.from]).andWhereRaw(`${local} >= ?::date`, [
+          ...zone,
+          f.from,
+        ]);
+      if (f.to)
+        q.andWhereRaw(`${utc} <= ?::date + 1`, [f.to]).andWhereRaw(`${local} <= ?::date`, [...zone, f.to]);
+      const [order, orderBindings] =
         f.sort === 'amount'
-          ? 'p.amount_minor asc, p.id asc'
+          ? ['p.amount_minor asc, p.id asc', []]
           : f.sort === '-amount'
-            ? 'p.amount_minor desc, p.id desc'
+            ? ['p.amount_minor desc, p.id desc', []]
             : f.sort === 'date'
-              ? `${dateExpr} asc, p.id asc`
-              : `${dateExpr} desc, p.id desc`;
+              ? [`${utc} asc, ${local} asc, p.id asc`, zone]
+              : [`${utc} desc, ${local} desc, p.id desc`, zone];
       // The page's ids first, then the method and the invoices paid for those rows only.
       const pageIds = q
         .clone()
-        .orderByRaw(order)
+        .orderByRaw(order, orderBindings)
         .limit(pageSize)
         .offset((page - 1) * pageSize)
         .select('p.id');
@@ -313,9 +343,10 @@ export function createPaymentsRepository(db: Knex) {
           .from(pageIds.as('pg'))
           .join('payments as p', 'p.id', 'pg.id')
           .leftJoin('payment_methods as m', 'm.id', 'p.payment_method_id')
-          .orderByRaw(order)
+          .orderByRaw(order, orderBindings)
           .select(
             'p.id',
+            db.raw(`${local}::text as "listDate"`, zone),
             'p.amount_minor as amountMinor',
             db.raw('trim(p.currency) as currency'),
             'p.status',
@@ -346,7 +377,7 @@ export function createPaymentsRepository(db: Knex) {
     },
 
     /** Moves a scheduled payment to pending if nobody else did; true when this caller claimed it. */
-    async claimScheduled(id: number): Promise<boolean> {
+    async claimScheduled(id: number, at: Date): Promise<boolean> {
       return db.transaction(async (trx) => {
         const n = await trx('payments').where({ id, status: 'scheduled' }).update({ status: 'pending' });
         if (n !== 1) return false;
@@ -354,6 +385,7 @@ export function createPaymentsRepository(db: Knex) {
           payment_id: id,
           status: 'pending',
           note: 'Submitted on its date',
+          at,
         });
         return true;
       });

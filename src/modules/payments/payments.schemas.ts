@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { isIsoDate } from '../../lib/clock.ts';
 
-export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)));
+/** A real calendar date, YYYY-MM-DD (2026-02-30 is not one). */
+export const isoDate = z.string().refine(isIsoDate);
 
 const id = z.coerce.number().int().positive().max(2_147_483_647);
 
@@ -52,7 +51,9 @@ export const confirmForm = z.object({
             }),
         )
         .min(1)
-        .max(100),
+        .max(100)
+        // The same invoice twice would be allocated twice: refused, not merged.
+        .refine((a) => new Set(a.map((x) => x.invoiceId)).size === a.length),
     ),
 });
 
@@ -61,10 +62,32 @@ export const historyQuery = z.object({
     .enum(['scheduled', 'pending', 'in_progress', 'settled', 'failed', 'cancelled', 'reversed', ''])
     .optional()
     .catch(undefined),
-  from: isoDate.optional().catch(undefined),
-  to: isoDate.optional().catch(undefined),
+  // Dates are checked by the handler (historyDates): a wrong one is a 400, not ignored.
+  from: z.string().optional().catch(undefined),
+  to: z.string().optional().catch(undefined),
   method: id.optional().catch(undefined),
   sort: z.enum(['date', '-date', 'amount', '-amount']).catch('-date'),
 });
 
 export const idParam = id;
+
+/** The history's date filters: empty is no filter; anything else must be a real date. */
+export function historyDates(f: { from?: string | undefined; to?: string | undefined }): {
+  from?: string;
+  to?: string;
+  errors: { field: string; message: string }[];
+} {
+  const out: { from?: string; to?: string; errors: { field: string; message: string }[] } = { errors: [] };
+  for (const [field, name] of [
+    ['from', 'From'],
+    ['to', 'To'],
+  ] as const) {
+    const v = f[field]?.trim() ?? '';
+    if (v === '') continue;
+    if (isIsoDate(v)) out[field] = v;
+    else out.errors.push({ field, message: `Enter the ${name} date as a real date, like 2026-11-16` });
+  }
+  if (out.from && out.to && out.from > out.to)
+    out.errors.push({ field: 'to', message: 'The To date must be the same as or after the From date' });
+  return out;
+}

@@ -3,7 +3,9 @@
  * idempotency key (ON CONFLICT DO NOTHING + re-read), with its invoices locked and their
  * balances re-checked; only the caller that created the row charges the gateway. Settlement
  * reduces the invoices' balances in the same transaction as the payment's status change.
- * No `req`/`res` here: the worker uses the same functions.
+ * No `req`/`res` here: the worker uses the same functions. Every time written (made, submitted,
+ * settled, failed, each status change, the activity) is the clock's `now()`, so that what is paid
+ * "today" is on the business date (src/lib/clock.ts).
  */
 import type { Knex } from 'knex';
 import { Conflict, NotFound, ValidationFailed } from '../../http/errors.ts';
@@ -111,6 +113,13 @@ export function createPaymentsService(d: {
       allocations: req.allocations,
     });
     const scheduled = req.payDate > today;
+    const ids = req.allocations.map((x) => x.invoiceId);
+    // One allocation per invoice (the same invoice twice would be paid twice).
+    if (new Set(ids).size !== ids.length)
+      throw new ValidationFailed([
+        { field: 'invoice', message: 'Each invoice can be paid only once in a payment: choose again' },
+      ]);
+    const at = d.clock.now();
     return repo.transaction(async (trx) => {
       const id = await repo.insertOnce(trx, {
         customerId: a.customerId,
@@ -124,6 +133,7 @@ export function createPaymentsService(d: {
         idempotencyKey: key,
         requestHash: hash,
         source,
+        at,
       });
       if (id === undefined) {
         const existing = await repo.findByKey(trx, key);
@@ -135,6 +145,10 @@ export function createPaymentsService(d: {
           );
         return { id: existing.id, created: false };
       }
+      // A new payment is made today or later (the form checks it too; a forged confirmation or
+      // one left open past midnight must not pay a past date as today).
+      if (req.payDate < today)
+        throw new ValidationFailed([{ field: 'payDate', message: 'The payment date cannot be in the past' }]);
       const method = await d.methods.find(a.customerId, req.methodId, trx);
       if (!method)
         throw new ValidationFailed([{ field: 'method', message: 'Choose a saved payment method' }]);
@@ -161,9 +175,9 @@ export function createPaymentsService(d: {
           });
       }
       if (errors.length) throw new ValidationFailed(errors);
-      await repo.addAllocations(trx, id, req.allocations);
+      await repo.addAllocations(trx, id, req.allocations, at);
       if (scheduled) {
-        await repo.addHistory(trx, id, 'scheduled', `Scheduled for ${req.payDate}`);
+        await repo.addHistory(trx, id, 'scheduled', `Scheduled for ${req.payDate}`, at);
         await record(
           trx,
           a,
@@ -173,7 +187,7 @@ export function createPaymentsService(d: {
           { amountMinor: req.totalMinor, scheduledFor: req.payDate },
         );
       } else {
-        await repo.addHistory(trx, id, 'pending', source === 'autopay' ? 'Autopay' : null);
+        await repo.addHistory(trx, id, 'pending', source === 'autopay' ? 'Autopay' : null, at);
       }
       return { id, created: true };
     });
@@ -198,7 +212,7 @@ export function createPaymentsService(d: {
       settled_at: now,
       gateway_reference: reference ?? p.gatewayReference,
     });
-    await repo.addHistory(trx, p.id, 'settled', null);
+    await repo.addHistory(trx, p.id, 'settled', null, now);
     await record(
       trx,
       a,
@@ -238,9 +252,10 @@ export function createPaymentsService(d: {
       const actor = { ...a, customerId: p.customerId, labelId: p.labelId };
       const label = labelOf(labels, p.labelId);
       if (result.status === 'settled') return settleInTrx(trx, p, result.reference, actor, label);
+      const now = d.clock.now();
       if (result.status === 'in_progress') {
         await repo.update(trx, p.id, { status: 'in_progress', gateway_reference: result.reference });
-        await repo.addHistory(trx, p.id, 'in_progress', 'Submitted to the bank');
+        await repo.addHistory(trx, p.id, 'in_progress', 'Submitted to the bank', now);
         await record(
           trx,
           actor,
@@ -259,11 +274,11 @@ export function createPaymentsService(d: {
       const reason: string = 'reason' in result ? result.reason : 'Refused by the gateway';
       await repo.update(trx, p.id, {
         status: 'failed',
-        failed_at: d.clock.now(),
+        failed_at: now,
         failure_reason: reason,
         gateway_reference: result.reference,
       });
-      await repo.addHistory(trx, p.id, 'failed', reason);
+      await repo.addHistory(trx, p.id, 'failed', reason, now);
       await record(
         trx,
         actor,
@@ -336,6 +351,7 @@ export function createPaymentsService(d: {
       const r = await repo.list(
         scope.customerId,
         scope.labelId,
+        scope.label.timeZone,
         f,
         page,
         HISTORY_PAGE_SIZE,
@@ -354,7 +370,7 @@ export function createPaymentsService(d: {
             'Only a scheduled payment can be cancelled, and this one has already been submitted.',
           );
         await repo.update(trx, id, { status: 'cancelled' });
-        await repo.addHistory(trx, id, 'cancelled', 'Cancelled before its date');
+        await repo.addHistory(trx, id, 'cancelled', 'Cancelled before its date', d.clock.now());
         await record(
           trx,
           a,
@@ -371,7 +387,7 @@ export function createPaymentsService(d: {
       let n = 0;
       for (const s of await repo.dueScheduled(200)) {
         if (s.scheduledFor > d.clock.today(s.timeZone)) continue;
-        if (!(await repo.claimScheduled(s.id))) continue;
+        if (!(await repo.claimScheduled(s.id, d.clock.now()))) continue;
         await submit(s.id, { customerId: 0, labelId: 0, userId: null });
         n++;
       }
@@ -399,7 +415,7 @@ export function createPaymentsService(d: {
             out.settled++;
           } else if (s.status === 'failed') {
             await repo.update(trx, p.id, { status: 'failed', failed_at: now, failure_reason: s.reason });
-            await repo.addHistory(trx, p.id, 'failed', s.reason);
+            await repo.addHistory(trx, p.id, 'failed', s.reason, now);
             const allocs = await repo.allocations(p.id, trx);
             await record(
               trx,
