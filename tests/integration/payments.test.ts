@@ -220,7 +220,7 @@ describe('paying invoices', () => {
     const rows = await t.deps.db('payments').where({ idempotency_key: key }).select('id', 'status');
     expect(rows).toHaveLength(1);
     expect(rows[0].status).toBe('settled');
-    expect(t.deps.sandboxGateway.charges.get(key)?.count).toBe(1);
+    expect((await t.deps.sandboxGateway.charged(key))?.count).toBe(1);
     // Back to the review page after paying: sent to the payment, not a second confirmation.
     const back = await agent.get(chosen.headers.location!);
     expect(back.status).toBe(303);
@@ -342,7 +342,7 @@ describe('paying invoices', () => {
       ['payDate', '2026-11-16'],
     ]);
     expect(over.status).toBe(400);
-    const r = await t.deps.payments.settleInProgress(new Date());
+    const r = await t.deps.payments.settleInProgress(t.clock.now());
     expect(r.settled).toBeGreaterThanOrEqual(1);
     expect(await balances(t.deps.db, [i1!.id])).toEqual({
       [i1!.id]: { balance: 750_00, status: 'partially_paid' },
@@ -359,7 +359,7 @@ describe('paying invoices', () => {
       ['method', String(p.achReturned)],
       ['payDate', '2026-11-16'],
     ]);
-    await t.deps.payments.settleInProgress(new Date());
+    await t.deps.payments.settleInProgress(t.clock.now());
     const row = await t.deps.db('payments').where({ id }).first('status', 'failure_reason');
     expect(row).toEqual({ status: 'failed', failure_reason: 'Returned by the bank: R01 insufficient funds' });
     expect(await balances(t.deps.db, [i2!.id])).toEqual({ [i2!.id]: { balance: 500_00, status: 'open' } });
@@ -399,11 +399,11 @@ describe('paying invoices', () => {
       ['payDate', '2026-11-25'],
     ]);
     // Not yet: today is 2026-11-16.
-    await t.deps.payments.runDue(new Date());
+    await t.deps.payments.runDue(t.clock.now());
     expect((await t.deps.db('payments').where({ id: second.id }).first('status')).status).toBe('scheduled');
     const later = await startApp({ SYSTEM_DATE: '2026-11-25' });
     try {
-      await later.deps.payments.runDue(new Date());
+      await later.deps.payments.runDue(later.clock.now());
       await new Promise((r) => setTimeout(r, 500)); // let its background outbox drain finish
     } finally {
       await later.close();

@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { abaOk } from '../../src/modules/gateway/gateway.routes.ts';
+import type { ChargeResult } from '../../src/modules/gateway/gateway.ts';
+import type { ChargeStore, SandboxCharge } from '../../src/modules/gateway/sandbox.charges.ts';
 import { cardBrand, createSandboxGateway, luhnOk } from '../../src/modules/gateway/sandbox.gateway.ts';
 
-const gw = () => createSandboxGateway({ secret: 'x'.repeat(32), achSettlementDelayMinutes: 10 });
+/** The store's contract without a database (the real one, in gateway_charges, is tested in integration). */
+function memoryStore(): ChargeStore {
+  const m = new Map<string, SandboxCharge>();
+  return {
+    once(req, result: ChargeResult) {
+      const seen = m.get(req.idempotencyKey);
+      if (seen) seen.count++;
+      else m.set(req.idempotencyKey, { count: 1, amountMinor: req.amountMinor, result });
+      return Promise.resolve(m.get(req.idempotencyKey)!.result);
+    },
+    find: (key) => Promise.resolve(m.get(key)),
+  };
+}
+const gw = () =>
+  createSandboxGateway({ secret: 'x'.repeat(32), achSettlementDelayMinutes: 10, charges: memoryStore() });
 const card = {
   kind: 'card' as const,
   brand: 'Visa',
@@ -48,7 +64,7 @@ describe('sandbox gateway', () => {
     expect(
       await g.charge({ token: tok('approve'), amountMinor: 100, currency: 'USD', idempotencyKey: 'k1' }),
     ).toEqual(ok);
-    expect(g.charges.get('k1')!.count).toBe(2);
+    expect((await g.charged('k1'))!.count).toBe(2);
     expect(
       (await g.charge({ token: tok('decline'), amountMinor: 1, currency: 'USD', idempotencyKey: 'k2' }))
         .status,

@@ -1,6 +1,7 @@
 /**
  * The built-in sandbox gateway. Test numbers (README.md) choose the outcome; the outcome is
- * carried inside the token, so the sandbox needs no storage of its own. The reference handed
+ * carried inside the token. Its charges are kept by idempotency key in a `ChargeStore` (the
+ * database, sandbox.charges.ts), so the same key is one charge across processes. The reference handed
  * back to the portal is HMAC-signed and bound to the state the portal issued, so a forged or
  * replayed return URL is refused. Nothing here keeps or logs a full number or a CVV.
  */
@@ -13,6 +14,7 @@ import type {
   SettlementResult,
   TokenisedMethod,
 } from './gateway.ts';
+import type { ChargeStore, SandboxCharge } from './sandbox.charges.ts';
 
 export type SandboxOutcome = 'approve' | 'decline' | 'nsf' | 'ach_return';
 
@@ -73,24 +75,25 @@ function outcomeOf(token: string): SandboxOutcome {
 export interface SandboxGateway extends PaymentGateway {
   /** Called by the sandbox's own hosted page (gateway.routes.ts) once it has checked the input. */
   tokenise(method: Omit<TokenisedMethod, 'token'>, outcome: SandboxOutcome, state: string): string;
-  /** Every charge the sandbox accepted, by idempotency key (tests count them). */
-  readonly charges: Map<string, { count: number; amountMinor: number; result: ChargeResult }>;
+  /** The charge the sandbox made for an idempotency key, and how many calls carried it (tests). */
+  charged(idempotencyKey: string): Promise<SandboxCharge | undefined>;
   settlementDelayMs: number;
 }
 
 export function createSandboxGateway(opts: {
   secret: string;
   achSettlementDelayMinutes: number;
+  /** Where charges are kept by idempotency key: `databaseChargeStore(db, clock.now)`. */
+  charges: ChargeStore;
 }): SandboxGateway {
   const key = createHash('sha256').update(`sandbox-gateway:${opts.secret}`).digest();
   const sign = (s: string): string => createHmac('sha256', key).update(s).digest('base64url');
-  const charges = new Map<string, { count: number; amountMinor: number; result: ChargeResult }>();
   const refFor = (idempotencyKey: string, kind: string, code: string): string =>
     `sbx_${kind}_${code}_${sign(`charge:${idempotencyKey}`).slice(0, 20)}`;
 
   const gw: SandboxGateway = {
     name: 'sandbox',
-    charges,
+    charged: (idempotencyKey) => opts.charges.find(idempotencyKey),
     settlementDelayMs: opts.achSettlementDelayMinutes * 60_000,
     hostedPageUrl(kind: MethodKind, returnTo: string, state: string): string {
       const q = new URLSearchParams({ return: returnTo, state });
@@ -120,11 +123,6 @@ export function createSandboxGateway(opts: {
       }
     },
     async charge(req: ChargeRequest): Promise<ChargeResult> {
-      const seen = charges.get(req.idempotencyKey);
-      if (seen) {
-        seen.count++; // idempotent: a retry is the same charge, never a second one
-        return seen.result;
-      }
       const kindMatch = /^tok_(?:sbx|sandbox)_(card|ach)_/.exec(req.token);
       if (!kindMatch) return { status: 'failed', reference: null, reason: 'Unknown payment method token' };
       const kind = kindMatch[1]!;
@@ -148,8 +146,8 @@ export function createSandboxGateway(opts: {
           reference: refFor(req.idempotencyKey, kind, OUTCOME_CODE[outcome]),
         };
       else result = { status: 'settled', reference: refFor(req.idempotencyKey, kind, 'ok') };
-      charges.set(req.idempotencyKey, { count: 1, amountMinor: req.amountMinor, result });
-      return Promise.resolve(result);
+      // Idempotent: a key seen before (by any process) answers its first charge, never a second one.
+      return opts.charges.once(req, result);
     },
     async settlement(reference: string, submittedAt: Date, now: Date): Promise<SettlementResult> {
       if (now.getTime() - submittedAt.getTime() < gw.settlementDelayMs) return { status: 'pending' };

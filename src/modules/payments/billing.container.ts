@@ -11,6 +11,7 @@ import { createAutopayRepository } from '../autopay/autopay.repository.ts';
 import { createAutopayService } from '../autopay/autopay.service.ts';
 import type { PaymentGateway } from '../gateway/gateway.ts';
 import { createSandboxGateway } from '../gateway/sandbox.gateway.ts';
+import { databaseChargeStore } from '../gateway/sandbox.charges.ts';
 import { createInvoicesRepository } from '../invoices/invoices.repository.ts';
 import { createInvoicesService } from '../invoices/invoices.service.ts';
 import { createPaymentMethodsRepository } from '../payment-methods/payment-methods.repository.ts';
@@ -32,6 +33,7 @@ export function createBilling(d: {
   const sandboxGateway = createSandboxGateway({
     secret: d.config.sessionSecret,
     achSettlementDelayMinutes: d.config.achSettlementDelayMinutes,
+    charges: databaseChargeStore(d.db, () => d.clock.now()),
   });
   const gateway: PaymentGateway = sandboxGateway;
   const invoicesRepo = createInvoicesRepository(d.db);
