@@ -2,6 +2,7 @@
  * The only reader of process.env. Parsed with zod at boot and frozen; a bad value stops the
  * process with a message that names the variable.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { isIsoDate } from './lib/clock.ts';
@@ -46,12 +47,16 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(30).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(12).default(12),
-  TRUST_PROXY: bool.default(false),
+  /** Proxies in front of the app: a hop count or a list of their addresses/CIDRs (see trustProxyFrom). */
+  TRUST_PROXY: z.string().trim().default('false'),
   SYSTEM_DATE: z.string().refine(isIsoDate, 'must be a real date, YYYY-MM-DD').optional(),
   SEED_DEMO: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_MAX_FAILS_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILS_PER_IP: z.coerce.number().int().min(1).default(50),
+  LOGIN_ACCOUNT_CEILING: z.coerce.number().int().min(1).default(100),
+  /** 32 bytes, as 64 hex digits or base64: seals two-step (TOTP) secrets at rest. */
+  TWO_STEP_ENCRYPTION_KEY: z.string().trim().optional(),
   /** Two-step sign-in for portal admins and superusers: required in production by default. */
   TWO_STEP_FOR_ADMINS: z.enum(['required', 'optional']).optional(),
   ACH_SETTLEMENT_DELAY_MINUTES: z.coerce.number().int().min(0).max(10_080).default(5),
@@ -73,12 +78,17 @@ export interface Config {
   readonly sessionSecret: string;
   readonly sessionIdleMs: number;
   readonly sessionAbsoluteMs: number;
-  readonly trustProxy: boolean;
+  /** Express's 'trust proxy': false, a hop count, or the proxies' addresses/CIDRs. */
+  readonly trustProxy: false | number | string[];
   readonly systemDate: string | undefined;
   readonly seedDemo: boolean;
   readonly logLevel: string;
   readonly loginMaxFailsPerAccount: number;
   readonly loginMaxFailsPerIp: number;
+  /** Failures for one account from any addresses in 24 h past which each address gets one free try. */
+  readonly loginAccountCeiling: number;
+  /** AES-256-GCM key for two-step secrets (32 bytes). */
+  readonly twoStepEncryptionKey: Buffer;
   /** Sandbox gateway: how long an ACH payment stays in progress before the worker settles it. */
   readonly achSettlementDelayMinutes: number;
   /** Admins and superusers must set up two-step sign-in before anything else. */
@@ -86,6 +96,69 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** One TRUST_PROXY entry: an address, an address/prefix, or one of Express's names. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [addr = '', prefix, extra] = entry.split('/');
+  const family = isIP(addr);
+  if (!family || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: `false`/`0` (default: the socket's address is the client's), a hop count (`1`
+ * behind one proxy: the address the nearest proxy saw, whatever a client wrote further left in
+ * X-Forwarded-For), or a comma-separated list of the proxies' addresses/CIDRs. `true` would
+ * trust every hop, so a client could pick its own address: refused in production, read as one
+ * hop elsewhere.
+ */
+function trustProxyFrom(value: string, isProduction: boolean): Config['trustProxy'] {
+  const v = value.toLowerCase();
+  if (v === '' || v === 'false' || v === 'no' || v === '0') return false;
+  if (v === 'true' || v === 'yes') {
+    if (isProduction)
+      throw new ConfigError(
+        'Invalid configuration:\n  TRUST_PROXY: `true` trusts every hop, so clients could choose their own ' +
+          'address; set the number of proxies in front of the app (e.g. 1) or their addresses/CIDRs',
+      );
+    return 1;
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops > 10) throw new ConfigError('Invalid configuration:\n  TRUST_PROXY: at most 10 hops');
+    return hops;
+  }
+  const entries = v.split(',').map((x) => x.trim());
+  const bad = entries.filter((x) => !isProxyEntry(x));
+  if (bad.length)
+    throw new ConfigError(
+      `Invalid configuration:\n  TRUST_PROXY: must be false, a hop count or a comma-separated list of ` +
+        `proxy addresses/CIDRs (not ${bad.map((x) => JSON.stringify(x)).join(', ')})`,
+    );
+  return entries;
+}
+
+/** TWO_STEP_ENCRYPTION_KEY: 32 bytes (64 hex digits or base64); a fixed key outside production. */
+function twoStepKeyFrom(value: string | undefined, isProduction: boolean): Buffer {
+  if (!value) {
+    if (isProduction)
+      throw new ConfigError(
+        'Invalid configuration:\n  TWO_STEP_ENCRYPTION_KEY: required in production ' +
+          '(32 random bytes as 64 hex digits, e.g. `openssl rand -hex 32`)',
+      );
+    return Buffer.from('development-only-two-step-key-00', 'utf8');
+  }
+  const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32 || (!/^[0-9a-f]{64}$/i.test(value) && key.toString('base64') !== value))
+    throw new ConfigError(
+      'Invalid configuration:\n  TWO_STEP_ENCRYPTION_KEY: must be 32 bytes, as 64 hex digits or base64',
+    );
+  return key;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -121,12 +194,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET ?? 'development-only-session-secret-not-for-production',
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: trustProxyFrom(e.TRUST_PROXY, isProduction),
     systemDate: e.SYSTEM_DATE,
     seedDemo: e.SEED_DEMO ?? !e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     loginMaxFailsPerAccount: e.LOGIN_MAX_FAILS_PER_ACCOUNT,
     loginMaxFailsPerIp: e.LOGIN_MAX_FAILS_PER_IP,
+    loginAccountCeiling: e.LOGIN_ACCOUNT_CEILING,
+    twoStepEncryptionKey: twoStepKeyFrom(e.TWO_STEP_ENCRYPTION_KEY, isProduction),
     achSettlementDelayMinutes: e.ACH_SETTLEMENT_DELAY_MINUTES,
     twoStepRequiredForAdmins:
       (e.TWO_STEP_FOR_ADMINS ?? (isProduction ? 'required' : 'optional')) === 'required',

@@ -13,6 +13,7 @@ import { createLocationChangesService } from './modules/location-changes/locatio
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createUsersRepository } from './modules/auth/users.repository.ts';
+import { createThrottleRepository } from './modules/auth/throttle.repository.ts';
 import { createCustomersRepository } from './modules/customers/customers.repository.ts';
 import { createCustomersService } from './modules/customers/customers.service.ts';
 import { createHomeRepository } from './modules/home/home.repository.ts';
@@ -85,12 +86,13 @@ export function createContainer(infra: Infrastructure) {
     customersRepo,
     customers: createCustomersService(customersRepo, audit, logger),
     auth: createAuthService({
-      db,
       users,
+      throttle: createThrottleRepository(db),
       clock,
       options: {
         maxFailsPerAccount: config.loginMaxFailsPerAccount,
         maxFailsPerIp: config.loginMaxFailsPerIp,
+        accountCeiling: config.loginAccountCeiling,
       },
     }),
     home: createHomeService(createHomeRepository(db), activities, clock),
@@ -114,7 +116,13 @@ export function createContainer(infra: Infrastructure) {
       clock,
     }),
     passwords: createPasswordService({ db, clock, audit, outbox, logger, labels: labels.all }),
-    twoStep: createTwoStepService({ db, clock, audit }),
+    twoStep: createTwoStepService({
+      db,
+      clock,
+      audit,
+      throttle: createThrottleRepository(db),
+      encryptionKey: config.twoStepEncryptionKey,
+    }),
     notifications: createNotifications({
       db,
       clock,

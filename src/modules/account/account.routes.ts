@@ -145,18 +145,21 @@ export function accountRoutes(deps: Deps): Router {
 
   const renderEnrol = async (req: Request, res: Response, status: number, errors: FieldError[] = []) => {
     const user = req.user!;
-    let enrol = req.session.twoStepEnrol;
-    if (!enrol || deps.clock.now().getTime() - enrol.at > ENROL_MS) {
-      enrol = { secret: deps.twoStep.newSecret(), at: deps.clock.now().getTime() };
-      req.session.twoStepEnrol = enrol;
+    // The key is sealed in the session (the sessions table never holds it in clear).
+    const enrol = req.session.twoStepEnrol;
+    let secret = enrol?.sealed && deps.twoStep.enrolmentSecret(enrol.sealed, user.id);
+    if (!enrol || !secret || deps.clock.now().getTime() - enrol.at > ENROL_MS) {
+      const sealed = deps.twoStep.newEnrolment(user.id);
+      req.session.twoStepEnrol = { sealed, at: deps.clock.now().getTime() };
+      secret = deps.twoStep.enrolmentSecret(sealed, user.id)!;
     }
-    const { qr } = await deps.twoStep.qrFor(enrol.secret, user.email, res.locals.label.name);
+    const { qr } = await deps.twoStep.qrFor(secret, user.email, res.locals.label.name);
     res.status(status).render('account/two-step', {
       title: 'Set up two-step sign-in',
       me: user,
       required: deps.config.twoStepRequiredForAdmins && user.role !== 'user',
       qr,
-      secret: enrol.secret.replace(/(.{4})/g, '$1 ').trim(),
+      secret: secret.replace(/(.{4})/g, '$1 ').trim(),
       errors,
     });
   };
@@ -170,11 +173,11 @@ export function accountRoutes(deps: Deps): Router {
     const user = req.user!;
     const enrol = req.session.twoStepEnrol;
     const code = postedCode(req.body, 32);
-    if (!enrol || deps.clock.now().getTime() - enrol.at > ENROL_MS)
+    if (!enrol?.sealed || deps.clock.now().getTime() - enrol.at > ENROL_MS)
       return res.redirect(303, '/account/two-step');
     if (!code)
       return renderEnrol(req, res, 400, [{ field: 'code', message: 'Enter the 6-digit code from your app' }]);
-    const codes = await deps.twoStep.enable(user, enrol.secret, code, ctx(req, res));
+    const codes = await deps.twoStep.enable(user, enrol.sealed, code, ctx(req, res));
     if (!codes)
       return renderEnrol(req, res, 400, [
         { field: 'code', message: 'That code is wrong. Enter the code your app shows now' },

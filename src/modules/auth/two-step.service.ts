@@ -2,15 +2,22 @@
  * Two-step sign-in with TOTP (RFC 6238, otpauth): enrolment shows a QR code (qrcode, as a
  * data: URL) and the key as text; the first code confirms it and yields ten single-use recovery
  * codes (stored as sha256). A code is accepted once (the last time step is remembered), one
- * step either side of now; guesses are throttled per account like passwords.
+ * step either side of now. Guesses are throttled per user (whoever sends them already has the
+ * password): 10, then delays of 1, 2, 4 … up to 15 minutes, each attempt taken atomically in
+ * PostgreSQL before the code is checked (throttle.repository.ts).
+ *
+ * Secrets are sealed at rest with AES-256-GCM (secret-box.ts, TWO_STEP_ENCRYPTION_KEY), bound to
+ * their user; a key being enrolled is sealed in the session too. Rows written in clear before
+ * sealing existed are sealed the first time they are read, or all at once by sealLegacySecrets().
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
-import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Clock } from '../../lib/clock.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
+import { createSecretBox, isSealed, SecretBoxError } from './secret-box.ts';
+import type { ThrottleRepository, ThrottleRule } from './throttle.repository.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const normaliseCode = (s: string): string => s.replace(/[\s-]/g, '').toLowerCase();
@@ -25,18 +32,29 @@ export interface Ctx {
 
 export type VerifyResult = 'ok' | 'wrong' | { throttledSeconds: number };
 
-export function createTwoStepService(d: { db: Knex; clock: Clock; audit: AuditRepository }) {
-  const { db, clock, audit } = d;
-  const limiter = new RateLimiterPostgres({
-    storeClient: db,
-    storeType: 'knex',
-    tableName: 'rate_limits',
-    tableCreated: true,
-    clearExpiredByTimeout: false,
-    keyPrefix: 'two_step',
-    points: 10,
-    duration: 15 * 60,
-  });
+const GUESSES: ThrottleRule = { free: 10, baseMs: 60_000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 };
+const userContext = (userId: number): string => `users.totp_secret:${userId}`;
+const enrolContext = (userId: number): string => `session.two_step_enrol:${userId}`;
+
+export function createTwoStepService(d: {
+  db: Knex;
+  clock: Clock;
+  audit: AuditRepository;
+  throttle: ThrottleRepository;
+  encryptionKey: Buffer;
+}) {
+  const { db, clock, audit, throttle } = d;
+  const box = createSecretBox(d.encryptionKey);
+  const guessKey = (userId: number): string => `two_step_user:${userId}`;
+
+  /** The stored secret in clear; a row still in clear is sealed on the way (once). */
+  async function secretOf(userId: number, stored: string): Promise<string> {
+    if (isSealed(stored)) return box.open(stored, userContext(userId));
+    await db('users')
+      .where({ id: userId, totp_secret: stored })
+      .update({ totp_secret: box.seal(stored, userContext(userId)) });
+    return stored;
+  }
 
   // The issuer only names the entry in the authenticator app; it does not change the codes.
   const totp = (secret: string, email: string, issuer = 'Customer Portal') =>
@@ -49,11 +67,6 @@ export function createTwoStepService(d: { db: Knex; clock: Clock; audit: AuditRe
     const now = clock.now().getTime();
     const delta = totp(secret, email).validate({ token, timestamp: now, window: 1 });
     return delta === null ? undefined : Math.floor(now / 30_000) + delta;
-  }
-
-  async function throttled(userId: number): Promise<number> {
-    const r = await limiter.get(String(userId));
-    return r && r.consumedPoints >= 10 ? Math.max(1, Math.ceil(r.msBeforeNext / 1000)) : 0;
   }
 
   return {
@@ -72,9 +85,29 @@ export function createTwoStepService(d: { db: Knex; clock: Clock; audit: AuditRe
       return { enabled, recoveryCodesLeft: Number(n) };
     },
 
-    /** A fresh key for enrolment (kept in the session until confirmed) and its QR code. */
-    newSecret(): string {
-      return new Secret({ size: 20 }).base32;
+    /** A fresh key for enrolment, sealed for the session (where it stays until confirmed). */
+    newEnrolment(userId: number): string {
+      return box.seal(new Secret({ size: 20 }).base32, enrolContext(userId));
+    },
+
+    /** The key of an enrolment in progress; undefined if it does not open (another key, user). */
+    enrolmentSecret(sealed: string, userId: number): string | undefined {
+      try {
+        return box.open(sealed, enrolContext(userId));
+      } catch (err) {
+        if (err instanceof SecretBoxError) return undefined;
+        throw err;
+      }
+    },
+
+    /** Seals every secret still stored in clear (written before sealing existed); returns how many. */
+    async sealLegacySecrets(): Promise<number> {
+      const rows = (await db('users')
+        .whereNotNull('totp_secret')
+        .whereNot('totp_secret', 'like', 'v1.%')
+        .select('id', 'totp_secret')) as { id: number; totp_secret: string }[];
+      for (const r of rows) await secretOf(r.id, r.totp_secret);
+      return rows.length;
     },
 
     /** The QR code (a data: URL) for an authenticator app. */
@@ -86,10 +119,12 @@ export function createTwoStepService(d: { db: Knex; clock: Clock; audit: AuditRe
     /** Confirms enrolment with a first code; returns the recovery codes to show once. */
     async enable(
       user: { id: number; email: string },
-      secret: string,
+      sealedEnrolment: string,
       code: string,
       ctx: Ctx,
     ): Promise<string[] | undefined> {
+      const secret = this.enrolmentSecret(sealedEnrolment, user.id);
+      if (secret === undefined) return undefined;
       const step = stepOf(secret, user.email, code);
       if (step === undefined) return undefined;
       const codes = Array.from({ length: 10 }, () => {
@@ -99,7 +134,11 @@ export function createTwoStepService(d: { db: Knex; clock: Clock; audit: AuditRe
       await db.transaction(async (trx) => {
         await trx('users')
           .where({ id: user.id })
-          .update({ totp_secret: secret, totp_enabled_at: clock.now(), totp_last_step: step });
+          .update({
+            totp_secret: box.seal(secret, userContext(user.id)),
+            totp_enabled_at: clock.now(),
+            totp_last_step: step,
+          });
         await trx('user_recovery_codes').where({ user_id: user.id }).del();
         await trx('user_recovery_codes').insert(
           codes.map((c) => ({ user_id: user.id, code_hash: sha256(normaliseCode(c)) })),
@@ -146,15 +185,16 @@ export function createTwoStepService(d: { db: Knex; clock: Clock; audit: AuditRe
 
     /** The second step at sign-in: a current code (once) or an unused recovery code. */
     async verify(userId: number, input: string, ctx: Ctx): Promise<VerifyResult> {
-      const wait = await throttled(userId);
-      if (wait > 0) return { throttledSeconds: wait };
+      // The guess is taken (atomically) before the code is looked at.
+      const took = await throttle.take(guessKey(userId), GUESSES, clock.now().getTime());
+      if (!took.ok) return { throttledSeconds: Math.max(1, Math.ceil(took.retryAfterMs / 1000)) };
       const user = (await db('users')
         .where({ id: userId })
         .first('email', 'totp_secret', 'totp_last_step')) as
         { email: string; totp_secret: string | null; totp_last_step: number | null } | undefined;
       if (!user?.totp_secret) return 'wrong';
       let how: 'code' | 'recovery_code' | undefined;
-      const step = stepOf(user.totp_secret, user.email, input);
+      const step = stepOf(await secretOf(userId, user.totp_secret), user.email, input);
       if (step !== undefined) {
         const used = await db('users')
           .where({ id: userId })
@@ -178,11 +218,8 @@ export function createTwoStepService(d: { db: Knex; clock: Clock; audit: AuditRe
         ip: ctx.ip,
         requestId: ctx.requestId,
       });
-      if (!how) {
-        await limiter.penalty(String(userId)).catch(() => undefined);
-        return 'wrong';
-      }
-      await limiter.delete(String(userId)).catch(() => undefined);
+      if (!how) return 'wrong';
+      await throttle.clear(guessKey(userId));
       return 'ok';
     },
   };
@@ -193,8 +230,8 @@ declare module 'express-session' {
   interface SessionData {
     /** Password accepted, code still to come (expires after 5 minutes). */
     twoStep?: { userId: number; returnTo: string; at: number };
-    /** A key being enrolled on /account/two-step, until its first code confirms it. */
-    twoStepEnrol?: { secret: string; at: number };
+    /** A key being enrolled on /account/two-step (sealed), until its first code confirms it. */
+    twoStepEnrol?: { sealed: string; at: number };
   }
 }
 
