@@ -28,7 +28,6 @@ let t: TestApp;
 let agent: Agent;
 let c1: { id: number; number: string };
 let c2: { id: number; number: string };
-let customerId: number;
 let nw: number;
 
 const text = (html: string): string =>
@@ -49,7 +48,6 @@ beforeAll(async () => {
   const db = t.deps.db;
   nw = await labelId(db, 'northwind');
   const mine = await createCustomer(db, { name: 'Reports Test Co' });
-  customerId = mine.id;
   const user = await createUser(db, { customer_id: mine.id, permissions: ['reports.run'] });
   c1 = await createContract(db, { customer_id: mine.id, private_label_id: nw });
   c2 = await createContract(db, { customer_id: mine.id, private_label_id: nw, status: 'matured' });
@@ -344,17 +342,108 @@ describe('streaming', () => {
   }, 60_000);
 });
 
-it('keeps customer scoping on every report', async () => {
-  for (const def of [
-    'contract-summary',
-    'invoice-aging',
-    'asset-listing',
-    'payment-history',
-    'upcoming-payments',
-    'payoff-quotes',
-  ]) {
-    const res = await agent.get(`/reports/${def}?format=csv`).expect(200);
-    expect(res.text).not.toContain('9999.00');
+describe('customer scoping', () => {
+  /** Records of one customer under Northwind, every report's kind, each with a telling name. */
+  async function customerWithEverything(tag: string, city: string) {
+    const db = t.deps.db;
+    const customer = await createCustomer(db, { name: `Scoping ${tag} Co` });
+    const user = await createUser(db, { customer_id: customer.id, permissions: ['reports.run'] });
+    const contract = await createContract(db, { customer_id: customer.id, private_label_id: nw });
+    const invoice = await createInvoice(db, {
+      customer_id: customer.id,
+      private_label_id: nw,
+      contract_id: contract.id,
+      due_date: '2026-10-01',
+      total_minor: 500_00,
+    });
+    await createScheduleLine(db, {
+      contract_id: contract.id,
+      seq: 1,
+      due_date: '2026-12-01',
+      balance_after_minor: 0,
+    });
+    const asset = await createAsset(db, {
+      customer_id: customer.id,
+      private_label_id: nw,
+      contract_id: contract.id,
+      city,
+    });
+    const payment = await createPayment(db, {
+      customer_id: customer.id,
+      private_label_id: nw,
+      amount_minor: 100_00,
+      status: 'settled',
+      initiated_at: '2026-11-02T15:00:00Z',
+      settled_at: '2026-11-03T15:00:00Z',
+    });
+    const reference = `GW-SCOPE-${tag}-${payment.id}`;
+    await db('payments').where({ id: payment.id }).update({ gateway_reference: reference });
+    await db('payment_allocations').insert({
+      payment_id: payment.id,
+      invoice_id: invoice.id,
+      amount_minor: 100_00,
+    });
+    const quote = `PQ-SCOPE-${tag}-${contract.id}`;
+    await db('payoff_quotes').insert({
+      number: quote,
+      customer_id: customer.id,
+      private_label_id: nw,
+      contract_id: contract.id,
+      quote_date: '2026-11-05',
+      payoff_date: '2026-11-30',
+      valid_until: '2026-11-30',
+      total_minor: 12_345_00,
+      currency: 'USD',
+      status: 'issued',
+    });
+    const { agent: signedIn } = await signIn(t.app, user.email, FACTORY_PASSWORD);
+    // What each report must show of this customer.
+    const shows: Record<string, string[]> = {
+      'contract-summary': [contract.number],
+      'asset-listing': [asset.number, asset.serial_number, city, contract.number],
+      'invoice-aging': [contract.number],
+      'payment-history': [reference, invoice.number],
+      'upcoming-payments': [contract.number],
+      'payoff-quotes': [quote, contract.number],
+    };
+    const everything = [
+      contract.number,
+      invoice.number,
+      asset.number,
+      asset.serial_number,
+      city,
+      reference,
+      quote,
+    ];
+    return { agent: signedIn, shows, everything };
   }
-  expect(customerId).toBeGreaterThan(0);
+
+  it("shows each customer only its own rows in every report's CSV, both having data", async () => {
+    const a = await customerWithEverything('ALPHA', 'Alphaville');
+    const b = await customerWithEverything('BRAVO', 'Bravotown');
+    const types = Object.keys(a.shows);
+    expect(types.sort()).toEqual(
+      [
+        'asset-listing',
+        'contract-summary',
+        'invoice-aging',
+        'payment-history',
+        'payoff-quotes',
+        'upcoming-payments',
+      ].sort(),
+    );
+    for (const [me, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      for (const type of types) {
+        const csv = (await me.agent.get(`/reports/${type}?format=csv`).expect(200)).text;
+        const rows = parse(csv) as string[][];
+        // Header, exactly one row of this customer's, and the totals row.
+        expect(rows, `${type} rows`).toHaveLength(3);
+        for (const mine of me.shows[type]!) expect(csv, `${type} shows ${mine}`).toContain(mine);
+        for (const theirs of other.everything) expect(csv, `${type} hides ${theirs}`).not.toContain(theirs);
+      }
+    }
+  });
 });
