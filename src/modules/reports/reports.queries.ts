@@ -258,6 +258,16 @@ function upcoming(db: Knex, s: ReportScope, f: Filters, until: string): Knex.Que
   // the contracts' (the same, said so the join reads only the customer's contracts).
   const lines = scoped(db('schedule_lines as l').join('contracts as c', 'c.id', 'l.contract_id'), 'l', s);
   const q = scoped(lines, 'c', s).andWhere('l.due_date', '>', s.today).andWhere('l.due_date', '<=', until);
+  // The lessee's cash plan: only what is still to pay. A paid-off or terminated contract bills
+  // nothing more, and a period whose invoice is already paid (autopay, an early payment) or void
+  // is not upcoming.
+  q.whereNotIn('c.status', ['paid_off', 'terminated']).andWhere((w) =>
+    w
+      .whereNull('l.invoice_id')
+      .orWhereNotExists((e) =>
+        e.from('invoices as pi').whereRaw('pi.id = l.invoice_id').whereIn('pi.status', ['paid', 'void']),
+      ),
+  );
   if (f.contract) q.andWhereRaw('lower(c.number) = lower(?)', [f.contract]);
   return q;
 }
