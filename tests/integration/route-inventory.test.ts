@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { listRoutes } from '../helpers/routes.ts';
-import { signIn, startApp, type TestApp } from '../helpers/app.ts';
+import { csrfFrom, signIn, startApp, type TestApp } from '../helpers/app.ts';
 
 type Access = 'public' | 'signed-in' | 'superuser' | 'admin' | `perm:${string}`;
 
@@ -147,19 +147,30 @@ describe('route inventory', () => {
     expect(routes.filter((r) => !(r in ACCESS))).toEqual([]);
   });
 
-  it('sends anonymous visitors of every protected GET to sign in', async () => {
+  it('sends anonymous visitors of every protected route to sign in, POSTs with a valid CSRF token too', async () => {
+    const anon = request.agent(t.app);
+    const token = csrfFrom((await anon.get('/login')).text);
+    let posts = 0;
     for (const [route, access] of Object.entries(ACCESS)) {
       const [method, path] = route.split(' ') as [string, string];
-      if (access === 'public' || method !== 'GET') continue;
-      const res = await request(t.app).get(concrete(path));
+      if (access === 'public') continue;
+      const res =
+        method === 'GET'
+          ? await anon.get(concrete(path))
+          : await anon.post(concrete(path)).type('form').send({ _csrf: token });
       expect([303, 302], route).toContain(res.status);
       expect(res.headers.location, route).toMatch(/^\/login/);
+      if (method === 'POST') posts++;
     }
+    expect(posts).toBeGreaterThan(30);
   });
 
-  it('refuses every permission-guarded route to a user without that permission (403)', async () => {
-    // viewer@acme.example holds only invoices.view and contracts.view.
+  it('refuses every permission-guarded route to a user without that permission: 403 from the guard, not from CSRF', async () => {
+    // viewer@acme.example holds only invoices.view and contracts.view. Every POST carries the
+    // session's valid token, so the guard (not the CSRF check) is what refuses it.
     const { agent } = await signIn(t.app, 'viewer@acme.example');
+    const token = csrfFrom((await agent.get('/account')).text);
+    let checked = 0;
     for (const [route, access] of Object.entries(ACCESS)) {
       const [method, path] = route.split(' ') as [string, string];
       const denied =
@@ -170,9 +181,27 @@ describe('route inventory', () => {
       const res =
         method === 'GET'
           ? await agent.get(concrete(path))
-          : await agent.post(concrete(path)).type('form').send({});
-      // A POST without a CSRF token may be refused by CSRF (403) before the guard: also a 403.
+          : await agent.post(concrete(path)).type('form').send({ _csrf: token });
       expect(res.status, route).toBe(403);
+      expect(res.text, route).toContain(GUARD_403);
+      expect(res.text, route).not.toContain(CSRF_403);
+      checked++;
     }
+    expect(checked).toBeGreaterThan(60);
+    // The token was valid all along: the same session still posts a form of its own.
+    const signOut = await agent.post('/logout').type('form').send({ _csrf: token });
+    expect(signOut.status).toBe(303);
+  });
+
+  it('tells a CSRF refusal apart from a guard refusal', async () => {
+    const { agent } = await signIn(t.app, 'viewer@acme.example');
+    const res = await agent.post('/autopay/new').type('form').send({ _csrf: 'forged' });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain(CSRF_403);
+    expect(res.text).not.toContain(GUARD_403);
   });
 });
+
+/** The guards' 403 page (views/errors/403.ejs) and the CSRF check's (views/errors/csrf.ejs). */
+const GUARD_403 = '<h1>You do not have access to this page</h1>';
+const CSRF_403 = '<h1>This form has expired</h1>';
