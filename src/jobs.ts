@@ -94,24 +94,34 @@ export const jobs: Job[] = [
 
 export function startJobs(deps: Deps): { stop(): Promise<void> } {
   const { logger, clock } = deps;
+  // Runs in progress: node-cron's stop() only stops scheduling, so stop() below waits for these.
+  const running = new Set<Promise<void>>();
   const tasks = jobs.map((job) =>
     cron.schedule(
       job.schedule,
-      async () => {
-        try {
-          const result = await job.run(deps, clock.now());
-          logger.debug({ job: job.name, result }, 'job finished');
-        } catch (err) {
-          logger.error({ job: job.name, err }, 'job failed');
-        }
+      () => {
+        const run = (async () => {
+          try {
+            const result = await job.run(deps, clock.now());
+            logger.debug({ job: job.name, result }, 'job finished');
+          } catch (err) {
+            logger.error({ job: job.name, err }, 'job failed');
+          }
+        })();
+        running.add(run);
+        void run.finally(() => running.delete(run));
+        return run;
       },
       { name: job.name, noOverlap: true },
     ),
   );
   logger.info({ jobs: jobs.map((j) => `${j.name} (${j.schedule})`) }, 'jobs scheduled');
   return {
+    /** Starts no more runs, then waits for the runs in progress to finish. */
     async stop() {
       for (const t of tasks) await t.stop();
+      if (running.size) logger.info({ runs: running.size }, 'waiting for the jobs in progress');
+      await Promise.all(running);
     },
   };
 }

@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   }
   const booted = await boot(config);
   const jobs = startJobs(booted.deps);
-  stopOnSignals(booted, { cleanup: () => jobs.stop() });
+  // SIGTERM/SIGINT: no new runs; the runs in progress finish, then the database closes, exit 0.
+  stopOnSignals(booted, { jobs });
 }
 
 await main();
