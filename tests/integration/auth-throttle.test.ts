@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createCustomer, createUser, FACTORY_PASSWORD } from '../factories/index.ts';
 import { csrfFrom, startApp, type TestApp } from '../helpers/app.ts';
+import { throttleAddress } from '../../src/modules/auth/auth.service.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -155,5 +156,16 @@ describe('throttling per (account, address) and per address, with growing delays
     } finally {
       await low.close();
     }
+  });
+});
+
+describe('the address a throttle counts', () => {
+  it('is the IPv4 address (also IPv4-mapped) or the /64 of an IPv6 address', () => {
+    expect(throttleAddress('203.0.113.9')).toBe('203.0.113.9');
+    expect(throttleAddress('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(throttleAddress('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(throttleAddress('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(throttleAddress('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(throttleAddress('::1')).toBe('0:0:0:0::/64');
   });
 });
