@@ -5,8 +5,9 @@
  * before any figure, so a figure served from here is never older than the request's own reads
  * would be. The key also holds the label and the business date (overdue moves with the
  * calendar). A scope without a version (a job, a test's hand-made scope) always loads.
+ * What it returns is deep-frozen (src/lib/ttl-cache.ts, deepFreeze): never change it, copy it.
  */
-import { ttlCache } from './ttl-cache.ts';
+import { deepFreeze, ttlCache } from './ttl-cache.ts';
 
 export interface VersionedScope {
   customerId: number;
@@ -23,7 +24,8 @@ export function scopeCache<V>(opts: { ttlMs: number; max: number; now: () => num
   const cache = ttlCache<V>(opts);
   return {
     get(scope, key, load) {
-      if (scope.dataVersion === undefined) return load();
+      // Not kept, but frozen alike: a caller that changes it fails in tests, not in production.
+      if (scope.dataVersion === undefined) return load().then(deepFreeze);
       const { customerId, labelId, today, dataVersion } = scope;
       return cache.get(`${customerId}:${labelId}:${today}:${dataVersion}:${key}`, load);
     },
