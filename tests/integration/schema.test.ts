@@ -24,6 +24,8 @@ const EXEMPT: Record<string, string> = {
   exchange_rates: 'rates shared by every customer; kept by time, not version',
   password_reset_tokens: "a user's one-time secrets; no page lists them and no figure counts them",
   user_recovery_codes: "a user's two-step recovery secrets; no page lists them and no figure counts them",
+  gateway_charges:
+    "the sandbox gateway's own book of charges by idempotency key; no customer id, no page reads it",
 };
 
 const COUNTERS = ['note_customer_changes', 'note_customer_changes_via'];
