@@ -54,7 +54,7 @@ export function createContainer(infra: Infrastructure) {
   const { db, clock, logger, config } = infra;
   const users = createUsersRepository(db);
   const audit = createAuditRepository(db);
-  const activities = createActivitiesRepository(db);
+  const activities = createActivitiesRepository(db, clock);
   const customersRepo = createCustomersRepository(db);
   const assetsRepo = createAssetsRepository(db);
   const locationChangesRepo = createLocationChangesRepository(db);
