@@ -3,6 +3,7 @@
  * page passes `layout: 'x'` or `layout: false`) wraps it as `body`. Formatting helpers live in
  * app.locals so money and dates look the same on every page.
  */
+import { humanize } from '../lib/words.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
@@ -139,8 +140,5 @@ export const viewHelpers = {
   tagModifier(status: string): string {
     return status.replace(/_/g, '-');
   },
-  humanize(s: string): string {
-    const t = s.replace(/[_.]/g, ' ');
-    return t.charAt(0).toUpperCase() + t.slice(1);
-  },
+  humanize,
 };

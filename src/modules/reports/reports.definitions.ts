@@ -3,6 +3,7 @@
  * a scoped base query (every query filters by customer_id AND private_label_id) and a unique
  * ordering used for paging and keyset streaming.
  */
+import { humanize } from '../../lib/words.ts';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { addMonths, isIsoDate } from '../../lib/clock.ts';
@@ -77,7 +78,7 @@ const optDate = (message: string) =>
 const optText = z.preprocess(blank, z.string().trim().max(100, 'Enter 100 characters or fewer').optional());
 const statusOptions = (values: readonly string[], all: string) => [
   { value: '', text: all },
-  ...values.map((v) => ({ value: v, text: v.charAt(0).toUpperCase() + v.slice(1).replaceAll('_', ' ') })),
+  ...values.map((v) => ({ value: v, text: humanize(v) })),
 ];
 /** A date range whose end is not before its start. */
 const dateRange = (status: z.ZodType<string | undefined>) =>

@@ -2,6 +2,7 @@
  * Writes a report as CSV (csv-stringify), XLSX (exceljs streaming WorkbookWriter) or a branded
  * PDF (pdfkit via src/lib/pdf.ts) to a writable stream, consuming rows as they arrive.
  */
+import { humanize } from '../../lib/words.ts';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -50,8 +51,7 @@ export function cellText(col: ReportColumn, row: ReportRow, locale: string, huma
     return mediumDate(locale).format(new Date(`${s}T12:00:00Z`));
   }
   if (col.kind === 'text' && /^[a-z_]+$/.test(String(v)) && (col.key === 'status' || col.key === 'product')) {
-    const t = String(v).replaceAll('_', ' ');
-    return t.charAt(0).toUpperCase() + t.slice(1);
+    return humanize(String(v));
   }
   return String(v);
 }
