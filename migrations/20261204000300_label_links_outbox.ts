@@ -13,7 +13,8 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     alter table private_labels add column public_url text
-      check (public_url ~ '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$');
+      -- ({0,1}: knex.raw would take a question mark for a binding)
+      check (public_url ~ '^https{0,1}://[A-Za-z0-9.-]+(:[0-9]{1,5}){0,1}(/[A-Za-z0-9._~/-]*){0,1}$');
 
     alter table email_outbox
       add column from_address text,

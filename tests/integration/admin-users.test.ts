@@ -187,11 +187,51 @@ describe('admin users: invitation', () => {
     expect((await a.agent.get(second)).status).toBe(200);
   });
 
-  it('refuses a duplicate e-mail address whatever its case', async () => {
+  it("inviting another customer's user answers exactly as a fresh invitation, creates nothing and tells the address's owner", async () => {
     const a = await adminOfNewCustomer();
+    const other = await createCustomer(t.deps.db);
+    const theirs = await createUser(t.deps.db, { customer_id: other.id, name: 'Olga Other' });
+    const fresh = `fresh-${Date.now()}@test.example`;
+    const seen = sink.messages.length;
+    const answers: string[] = [];
+    for (const email of [fresh, theirs.email.toUpperCase()]) {
+      const res = await post(a.agent, '/admin/users/new', '/admin/users/new', [
+        ['name', 'Someone'],
+        ['email', email],
+        ['role', 'user'],
+      ]);
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/admin/users');
+      const list = await a.agent.get('/admin/users');
+      const flash = /<div class="notice[^"]*"[^>]*>[\s\S]*?<\/div>/.exec(list.text)![0];
+      answers.push(flash.replace(email.toLowerCase(), 'EMAIL'));
+    }
+    expect(answers[0]).toContain('Invitation sent to EMAIL.');
+    expect(answers[1]).toBe(answers[0]);
+    // No user of this customer was made for the other customer's address, and theirs is untouched.
+    expect(await t.deps.db('users').where({ email: theirs.email })).toHaveLength(1);
+    expect(await user(theirs.id)).toMatchObject({
+      customer_id: other.id,
+      name: 'Olga Other',
+      status: 'active',
+    });
+    expect(await t.deps.db('password_reset_tokens').where({ user_id: theirs.id })).toHaveLength(0);
+    // The owner of the address hears that someone tried, with no link to follow.
+    const notice = await lastMailTo(theirs.email, seen);
+    expect(notice.subject).toBe(
+      'Someone tried to invite you to the Northwind Equipment Finance customer portal',
+    );
+    expect(notice.text).toContain('no new account was created');
+    expect(notice.text).not.toMatch(/reset-password/);
+    expect(JSON.stringify(notice.from)).toContain('billing@northwind.example');
+  });
+
+  it('says so when the address is already a user of the same customer, whatever its case', async () => {
+    const a = await adminOfNewCustomer();
+    const mine = await createUser(t.deps.db, { customer_id: a.c.id });
     const res = await post(a.agent, '/admin/users/new', '/admin/users/new', [
       ['name', 'Dup'],
-      ['email', 'VIEWER@acme.example'],
+      ['email', mine.email.toUpperCase()],
       ['role', 'user'],
     ]);
     expect(res.status).toBe(400);

@@ -79,6 +79,12 @@ describe('notification settings on /account', () => {
     await t.deps.payments.settleInProgress(new Date());
     expect(await outboxKeys(`receipt:payment:${ok.id}`)).toEqual([]);
     expect(await outboxKeys(`failed:payment:${declined.id}`)).toEqual([`failed:payment:${declined.id}`]);
+    const notice = (await t.deps
+      .db('email_outbox')
+      .where({ dedupe_key: `failed:payment:${declined.id}` })
+      .first('text_body', 'from_address')) as { text_body: string; from_address: string };
+    expect(notice.text_body).toContain(`http://localhost:3000/payments/${declined.id}`);
+    expect(notice.from_address).toBe('Northwind Equipment Finance <billing@northwind.example>');
   });
 });
 
@@ -122,5 +128,9 @@ describe('invoice reminders', () => {
     expect(mail.subject).toBe('1 invoice falls due on Nov 21, 2026 – Northwind Equipment Finance');
     expect(mail.text).toContain(`${inv.number}: $1,234.56`);
     expect(mail.html).toContain('notification settings</a>');
+    // Absolute links from the label's configured address, sent as the label.
+    expect(mail.text).toContain('http://localhost:3000/invoices?status=open');
+    expect(mail.html).toContain('href="http://localhost:3000/account#notifications"');
+    expect(mail.from?.value[0]?.address).toBe('billing@northwind.example');
   });
 });

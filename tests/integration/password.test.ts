@@ -79,6 +79,35 @@ describe('forgotten password', () => {
     expect(sink.messages.slice(seen).some((m) => JSON.stringify(m.to).includes(unknown))).toBe(false);
   });
 
+  it('looks at the address only after answering: nothing is done for a known one before the response', async () => {
+    const c = await createCustomer(t.deps.db);
+    const u = await createUser(t.deps.db, { customer_id: c.id });
+    const label = (await t.deps.labels.forHost('localhost'))!;
+    const ctx = { ip: '198.51.100.30', requestId: 'timing' };
+    const known = await t.deps.passwords.forgot(u.email, '198.51.100.30', label, ctx);
+    const unknown = await t.deps.passwords.forgot(
+      `nobody-${Date.now()}@test.example`,
+      '198.51.100.31',
+      label,
+      ctx,
+    );
+    expect(known.ok && unknown.ok).toBe(true);
+    // What the route awaits before answering: the throttle only. No look-up result, audit row,
+    // link or e-mail exists yet for the known address.
+    const traces = async () => ({
+      outbox: (await t.deps.db('email_outbox').where({ to_address: u.email })).length,
+      tokens: (await t.deps.db('password_reset_tokens').where({ user_id: u.id })).length,
+      audit: (
+        await t.deps.db('audit_log').where({ entity_id: String(u.id), action: 'password.reset_requested' })
+      ).length,
+    });
+    expect(await traces()).toEqual({ outbox: 0, tokens: 0, audit: 0 });
+    if (!known.ok || !unknown.ok) return;
+    await Promise.all([known.afterResponse(), unknown.afterResponse()]);
+    expect(await traces()).toMatchObject({ outbox: 1, audit: 1 });
+    expect((await mailTo(u.email)).subject).toMatch(/Reset/);
+  });
+
   it('resets once with the e-mailed link, ends other sessions, and the old password stops working', async () => {
     const c = await createCustomer(t.deps.db);
     const u = await createUser(t.deps.db, { customer_id: c.id });
