@@ -92,25 +92,30 @@ export function authRoutes(deps: Deps, passport: InstanceType<typeof Passport>):
             },
             'sign-in refused',
           );
-          void audit(throttled ? 'auth.sign_in_throttled' : 'auth.sign_in_failed', null, null).catch(next);
-          if (throttled) {
-            const seconds = Math.max(1, Number(info?.message?.split(':')[1]) || 60);
-            const minutes = Math.ceil(seconds / 60);
-            res.setHeader('Retry-After', String(seconds));
-            return renderSignIn(res, 429, {
-              errors: [
-                {
-                  field: 'email',
-                  message: `Too many sign-in attempts. Wait ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} and try again.`,
-                },
-              ],
+          // The refusal is answered once its audit row is written (none lost to a crash).
+          const answer = (): void => {
+            if (throttled) {
+              const seconds = Math.max(1, Number(info?.message?.split(':')[1]) || 60);
+              const minutes = Math.ceil(seconds / 60);
+              res.setHeader('Retry-After', String(seconds));
+              return renderSignIn(res, 429, {
+                errors: [
+                  {
+                    field: 'email',
+                    message: `Too many sign-in attempts. Wait ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} and try again.`,
+                  },
+                ],
+                values: { email: form.data.email, returnTo },
+              });
+            }
+            renderSignIn(res, 401, {
+              errors: [{ field: 'email', message: 'Email or password is wrong' }],
               values: { email: form.data.email, returnTo },
             });
-          }
-          return renderSignIn(res, 401, {
-            errors: [{ field: 'email', message: 'Email or password is wrong' }],
-            values: { email: form.data.email, returnTo },
-          });
+          };
+          return void audit(throttled ? 'auth.sign_in_throttled' : 'auth.sign_in_failed', null, null)
+            .then(answer)
+            .catch(next);
         }
         // Two-step sign-in: the password was right; the session is not signed in until the code is.
         deps.twoStep
