@@ -11,6 +11,7 @@ import {
   setUpPassport,
 } from './http/auth.ts';
 import { csrfProtection, csrfToken } from './http/csrf.ts';
+import { refuseControlCharacters } from './http/input-hygiene.ts';
 import { loadCurrentCustomer, requireCustomer } from './http/current-customer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
@@ -128,6 +129,8 @@ export function createApp(deps: Deps, opts: { isStopping?: () => boolean } = {})
   app.use(csrfProtection);
   app.use(csrfToken);
   app.use(navigationLocals(config.sessionIdleMs));
+  // Every form and query field, multipart ones included: no control characters (400).
+  app.use(refuseControlCharacters);
   app.use(requireTwoStepForAdmins(config.twoStepRequiredForAdmins));
 
   app.use(authRoutes(deps, auth.passport));

@@ -103,7 +103,8 @@ declare global {
       requestId: string;
       scope?: Scope;
       customer?: CurrentCustomer;
-      csrfToken?: string;
+      /** Printed by templates; minted into the session on first use (csrf.ts). */
+      csrfToken?: { toString(): string };
     }
   }
 }
