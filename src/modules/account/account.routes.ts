@@ -111,10 +111,17 @@ export function accountRoutes(deps: Deps): Router {
   router.post('/password', async (req, res, next) => {
     const user = req.user!;
     const form = parseForm(changeSchema, req.body);
-    const emailProblem = form.ok ? passwordProblem(form.data.password, user.email) : undefined;
-    if (!form.ok || emailProblem)
+    // Not built on the user's name or e-mail, the customer's name or the label's (password.policy.ts).
+    const { label, scope } = res.locals;
+    const problem = form.ok
+      ? passwordProblem(form.data.password, {
+          email: user.email,
+          names: [user.name, scope?.customer.name ?? user.ownCustomer?.name, label.name, label.code],
+        })
+      : undefined;
+    if (!form.ok || problem)
       return render(req, res, 400, {
-        errors: form.ok ? [{ field: 'password', message: emailProblem! }] : form.errors,
+        errors: form.ok ? [{ field: 'password', message: problem! }] : form.errors,
       });
     const result = await deps.passwords.change(user.id, form.data.current, form.data.password, {
       ip: req.ip ?? null,

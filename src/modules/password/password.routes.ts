@@ -93,8 +93,15 @@ export function passwordRoutes(deps: Deps): Router {
     const form = parseForm(newPasswordSchema, req.body);
     if (!form.ok) return renderReset(token, res, 400, form.errors);
     const link = await deps.passwords.check(token);
-    const emailProblem = link ? passwordProblem(form.data.password, link.email) : undefined;
-    if (emailProblem) return renderReset(token, res, 400, [{ field: 'password', message: emailProblem }]);
+    // Not built on the user's name or e-mail, the customer's name or the label's (password.policy.ts).
+    const label = res.locals.label;
+    const problem = link
+      ? passwordProblem(form.data.password, {
+          email: link.email,
+          names: [link.name, link.customerName, label.name, label.code],
+        })
+      : undefined;
+    if (problem) return renderReset(token, res, 400, [{ field: 'password', message: problem }]);
     const done = await deps.passwords.reset(token, form.data.password, {
       ip: req.ip ?? null,
       requestId: res.locals.requestId,

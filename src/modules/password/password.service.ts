@@ -128,9 +128,19 @@ export function createPasswordService(d: {
     },
 
     /** The link's user and purpose, or undefined when unknown, used, expired or deactivated. */
-    async check(token: string): Promise<{ email: string; name: string; purpose: TokenPurpose } | undefined> {
+    async check(
+      token: string,
+    ): Promise<
+      { email: string; name: string; purpose: TokenPurpose; customerName: string | null } | undefined
+    > {
       const row = await validToken(token);
-      return row ? { email: row.email, name: row.name, purpose: row.purpose } : undefined;
+      if (!row) return undefined;
+      // The customer's name is one of the words the password policy refuses to build on.
+      const customer = row.customer_id
+        ? ((await db('customers').where({ id: row.customer_id }).first('name')) as
+            { name: string } | undefined)
+        : undefined;
+      return { email: row.email, name: row.name, purpose: row.purpose, customerName: customer?.name ?? null };
     },
 
     /** Uses the link once: sets the password, activates an invited user, ends other sessions. */
