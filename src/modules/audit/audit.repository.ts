@@ -34,6 +34,9 @@ export interface AuditRow {
   actorName: string | null;
   actorEmail: string | null;
   customerName: string | null;
+  actorUserId: number | null;
+  /** For an entry about a user: that user's name. */
+  subjectName: string | null;
 }
 
 /** The append-only audit log (a trigger refuses UPDATE and DELETE). */
@@ -60,7 +63,17 @@ export function createAuditRepository(db: Knex) {
       const rows = (await base
         .clone()
         .leftJoin('customers as c', 'c.id', 'a.acting_customer_id')
+        .leftJoin('users as s', (j) =>
+          j
+            .on(db.raw("a.entity_type = 'user'"))
+            .andOn(db.raw('s.id::text = a.entity_id'))
+            // Only a user of this customer is named: an entry never shows another customer's user.
+            .andOn('s.customer_id', 'a.acting_customer_id'),
+        )
         .select(
+          'a.actor_user_id as actorUserId',
+          'u.name as actorName',
+          db.raw('coalesce(s.name, s.email) as "subjectName"'),
           'a.id',
           'a.at',
           'a.action',
@@ -70,7 +83,6 @@ export function createAuditRepository(db: Knex) {
           'a.after',
           'a.ip',
           'a.request_id as requestId',
-          'u.name as actorName',
           'u.email as actorEmail',
           'c.name as customerName',
         )

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { pageHref, pageQuery, pageOf } from '../../http/pagination.ts';
 import type { Deps } from '../../container.ts';
+import { actionName, describeEntry } from './audit.words.ts';
 
 const PAGE_SIZE = 50;
 const isoDate = z
@@ -69,8 +70,20 @@ export function auditRoutes(deps: Deps): Router {
       title: f.page > 1 ? `Audit log, page ${f.page}` : 'Audit log',
       f,
       actions,
-      result: pageOf(rows, f.page, PAGE_SIZE, total),
-      changes,
+      result: pageOf(
+        rows.map((r) => ({
+          ...r,
+          sentence: describeEntry({
+            ...r,
+            subjectIsActor: r.entityType === 'user' && r.entityId === String(r.actorUserId),
+          }),
+          changes: changes(r.before, r.after),
+        })),
+        f.page,
+        PAGE_SIZE,
+        total,
+      ),
+      actionName,
       pageHref: (p: number) => pageHref('/admin/audit', f, p),
     });
   });
