@@ -3,6 +3,7 @@
  * database opened and migrated, the container built, and a graceful stop on SIGTERM/SIGINT.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import net, { type Socket } from 'node:net';
 import type { Config } from './config.ts';
 import { createContainer, type Deps } from './container.ts';
 import { migrateLatest } from './db/migrate.ts';
@@ -67,7 +68,7 @@ export const STOP_TIMEOUT_MS = 30_000;
  * 1. `onStop` marks the process stopping (so /readyz answers 503), and the jobs stop starting
  *    runs;
  * 2. the server takes no new connections, closes its idle keep-alive ones, and finishes every
- *    request in flight, each response sent with `Connection: close` so the client opens no
+ *    request in flight, each response sent with `Connection: close` so the client sends no
  *    further request on that connection (see `drainOnStop`);
  * 3. once the connections are gone and the jobs' runs in progress have finished, `cleanup`
  *    runs, the mailer and the database (pool and embedded server) close, and the process exits
@@ -120,49 +121,76 @@ export function stopOnSignals(
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-/** How long a connection whose last response went out as keep-alive may still bring a request. */
-const IDLE_GRACE_MS = 100;
+/**
+ * How long a keep-alive connection must have been idle to be closed while stopping. A client
+ * in the middle of its work sends its next request sooner, which is then answered (with
+ * `Connection: close`) instead of being cut off as it crosses the close.
+ */
+const IDLE_MS = 250;
 
 /**
  * Lets a server finish its requests when stopping. Every response written once `isStopping()`
- * says so carries `Connection: close` (Node then closes the connection after it); a response
- * whose headers went out before leaves its connection idle, closed IDLE_GRACE_MS after it ends. `close()` stops accepting,
- * closes the idle keep-alive connections (`server.close()` does that since Node 19) and resolves
- * when the last connection has gone. Counts: requests served, and responses cut off unfinished.
+ * says so carries `Connection: close` (Node then closes the connection after it). `close()`
+ * stops accepting connections at once and closes each keep-alive connection as soon as it has
+ * been idle IDLE_MS (at once for those idle that long already) with nothing of a next request
+ * read; it resolves when the last connection has gone. Counts: requests served, and responses
+ * cut off unfinished.
  */
 export function drainOnStop(server: Server, isStopping: () => boolean) {
   const inFlight = new Set<ServerResponse>();
+  const connections = new Map<Socket, { requests: number; idleSince: number; bytesRead: number }>();
   let served = 0;
   let cutOff = 0;
   const closeAfter = (res: ServerResponse): void => {
     if (!res.headersSent) res.setHeader('Connection', 'close');
   };
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { requests: 0, idleSince: performance.now(), bytesRead: 0 });
+    socket.once('close', () => connections.delete(socket));
+  });
   // Before the app's own listener, so even a response written synchronously is covered.
-  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    const conn = connections.get(req.socket);
+    if (conn) conn.requests++;
     inFlight.add(res);
     if (isStopping()) closeAfter(res);
-    res.on('finish', () => {
-      served++;
-      // Headers sent before the stop said keep-alive: a request the client sends on it soon is
-      // served (with `Connection: close`), else the connection is closed as idle. A request
-      // crossing that close is never read, so the client may safely send it again.
-      if (isStopping() && !/close/i.test(String(res.getHeader('Connection') ?? '')))
-        setTimeout(() => server.closeIdleConnections(), IDLE_GRACE_MS);
-    });
+    res.on('finish', () => served++);
     res.on('close', () => {
       inFlight.delete(res);
       if (!res.writableFinished) cutOff++;
+      if (conn) {
+        conn.requests--;
+        conn.idleSince = performance.now();
+        conn.bytesRead = req.socket.bytesRead;
+      }
     });
   });
+  /**
+   * Idle: no request in progress, no byte of another read since, for IDLE_MS. Checked in the
+   * event loop's check phase, right after its poll phase has read what the sockets received
+   * (a busy loop may have left a request unread for longer than IDLE_MS).
+   */
+  const closeIdle = (): void =>
+    void setImmediate(() => {
+      const now = performance.now();
+      for (const [socket, c] of connections)
+        if (c.requests === 0 && socket.bytesRead === c.bytesRead && now - c.idleSince >= IDLE_MS)
+          socket.destroy();
+    });
   return {
     inFlight: () => inFlight.size,
     counts: () => ({ requestsServed: served, responsesCutOff: cutOff }),
     close(): Promise<void> {
       for (const res of inFlight) closeAfter(res);
       return new Promise<void>((resolve) => {
-        // A turn later: requests whose bytes were read in this turn count as in flight then,
-        // not as idle connections to close.
-        setImmediate(() => server.close(() => resolve()));
+        const sweep = setInterval(closeIdle, IDLE_MS / 5);
+        // net's close: stop listening. (http's would also close every idle connection at
+        // once, cutting off a request crossing the close.)
+        net.Server.prototype.close.call(server, () => {
+          clearInterval(sweep);
+          resolve();
+        });
+        closeIdle();
       });
     },
   };
