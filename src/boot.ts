@@ -67,9 +67,9 @@ export const STOP_TIMEOUT_MS = 30_000;
  * On SIGTERM/SIGINT, once (a repeated signal changes nothing):
  * 1. `onStop` marks the process stopping (so /readyz answers 503), and the jobs stop starting
  *    runs;
- * 2. the server takes no new connections, closes its idle keep-alive ones, and finishes every
- *    request in flight, each response sent with `Connection: close` so the client sends no
- *    further request on that connection (see `drainOnStop`);
+ * 2. the server takes no new connections, closes its keep-alive ones as they fall idle, and
+ *    finishes every request in flight, each response sent with `Connection: close` so the
+ *    client sends no further request on that connection (see `drainOnStop`);
  * 3. once the connections are gone and the jobs' runs in progress have finished, `cleanup`
  *    runs, the mailer and the database (pool and embedded server) close, and the process exits
  *    with 0 (1 if a step failed). After STOP_TIMEOUT_MS it logs why and exits with 1 anyway.
