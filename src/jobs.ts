@@ -83,6 +83,7 @@ export const jobs: Job[] = [
     async run(deps) {
       return `${await deps.outbox.pruneSent()} sent e-mails removed`;
     },
+  },
   {
     name: 'prune-rate-limits',
     schedule: '7 * * * *',

@@ -67,7 +67,8 @@ export async function startPortal(opts: {
     SEED_DEMO: 'false',
     SYSTEM_DATE: opts.systemDate,
     SESSION_SECRET: randomBytes(32).toString('hex'),
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: '1',
+    TWO_STEP_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     // The bench users are an admin and a superuser, who sign in with a password only here.
     TWO_STEP_FOR_ADMINS: 'optional',
     DATA_DIR: dataDir,

@@ -22,6 +22,7 @@ describe('e-mail outbox', () => {
     const key = `test:${Date.now()}`;
     const msg = {
       to: 'clerk@acme.example',
+      from: null,
       subject: `Receipt ${key}`,
       text: 'Thank you',
       html: '<p>Thank you</p>',
@@ -42,7 +43,13 @@ describe('e-mail outbox', () => {
   it('keeps a message while SMTP refuses, backs off, and delivers it once after recovery', async () => {
     const key = `down:${Date.now()}`;
     sink.refusing = true;
-    await t.deps.outbox.enqueue({ to: 'ap@acme.example', subject: `Down ${key}`, text: 'x', dedupeKey: key });
+    await t.deps.outbox.enqueue({
+      to: 'ap@acme.example',
+      from: null,
+      subject: `Down ${key}`,
+      text: 'x',
+      dedupeKey: key,
+    });
     expect(await t.deps.outbox.drain()).toBe(0);
     const row = (await t.deps.db('email_outbox').where({ dedupe_key: key }).first()) as {
       status: string;

@@ -10,7 +10,8 @@ export interface OutboxAttachment {
 export interface OutboxMessage {
   to: string;
   /** The sender, e.g. the label's `email_from`; unset: MAIL_FROM. */
-  from?: string | null;
+  // Required, so no caller forgets its label: null only where no label applies (MAIL_FROM).
+  from: string | null;
   subject: string;
   text: string;
   html?: string | null;

@@ -319,6 +319,7 @@ export function createPayoffQuotesService(d: {
         await d.outbox.enqueue(
           {
             to: scope.user.email,
+            from: scope.label.emailFrom,
             subject: `Payoff quote ${quote.number} for ${quote.contractNumber} – ${scope.label.name}`,
             html,
             text,
