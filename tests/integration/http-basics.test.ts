@@ -49,7 +49,9 @@ describe('security headers on every kind of response', () => {
     const prod = await startApp({
       NODE_ENV: 'production',
       SESSION_SECRET: 'x'.repeat(40),
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '1',
+      PUBLIC_URL: 'https://portal.northwind.example',
+      TWO_STEP_ENCRYPTION_KEY: 'a'.repeat(64),
     });
     try {
       // Behind a TLS-terminating proxy: Secure cookies are only sent over HTTPS.
@@ -72,13 +74,13 @@ describe('security headers on every kind of response', () => {
     expect((await request(t.app).get('/labels/nope/theme.css')).status).toBe(404);
   });
 
-  it('picks the label by host, the default for unknown hosts', async () => {
+  it('picks the label by host; a host no label claims gets 400', async () => {
     expect((await request(t.app).get('/login').set('Host', 'maple.localhost')).text).toContain(
       'Maple Leaf Leasing',
     );
-    expect((await request(t.app).get('/login').set('Host', 'unknown.example')).text).toContain(
-      'Northwind Equipment Finance',
-    );
+    const unknown = await request(t.app).get('/login').set('Host', 'unknown.example');
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).not.toContain('Northwind Equipment Finance');
   });
 });
 
