@@ -52,6 +52,10 @@ export async function boot(
     logger,
     mailer,
   });
+  // Two-step secrets stored in clear before they were sealed at rest: seal them now, so none
+  // waits for its owner's next sign-in (a no-op once done; several processes may race harmlessly).
+  const sealed = await deps.twoStep.sealLegacySecrets();
+  if (sealed > 0) logger.info({ sealed }, 'two-step secrets sealed at rest');
   return { deps, logger, clock, mailer, db };
 }
 
