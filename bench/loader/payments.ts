@@ -3,7 +3,7 @@
  * (payment, allocations, status history). Every invoice planned as paid is covered in full by
  * one settled payment, which may pay several invoices falling due together; a few open invoices
  * get a partial payment, an ACH payment still in progress, a declined attempt or a scheduled
- * payment. Balances follow the DESIGN rule: only settled allocations reduce them.
+ * payment. Balances follow the rule of docs/domain.md: only settled allocations reduce them.
  */
 import { addDays, daysBetween } from '../../src/lib/clock.ts';
 import {

@@ -1,6 +1,6 @@
 /**
  * `--verify`: checks the loaded data with SQL. Every foreign key (the load skipped their
- * triggers), the money rules of DESIGN.md, the customer/label scoping, and the fleet customer's
+ * triggers), the money rules of docs/domain.md, the customer/label scoping, and the fleet customer's
  * shape the bench relies on. Each check counts offending rows; all must be zero.
  */
 import pg from 'pg';

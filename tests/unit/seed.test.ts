@@ -76,7 +76,7 @@ describe('schedule arithmetic (hand-computed figures)', () => {
     ]);
   });
 
-  it("prices DESIGN.md's worked payoff check at about 74,699", () => {
+  it('prices the worked payoff check of docs/domain.md at about 74,699', () => {
     const f = payoff({
       arrears: 0,
       rents: Array<number>(36).fill(2_000_00),

@@ -1,5 +1,5 @@
 /**
- * What may be uploaded (DESIGN.md "Documents", QUALITY.md 9): PDF, PNG, JPEG, DOCX, XLSX, CSV,
+ * What may be uploaded (docs/domain.md "Documents", docs/quality.md 9): PDF, PNG, JPEG, DOCX, XLSX, CSV,
  * 1 byte to 10 MB, type decided by the content (file-type's magic-byte sniffing) and matching the
  * name's extension; a safe name: no path, no control characters, no double extension.
  */

@@ -1,5 +1,5 @@
 /**
- * The Home figures as pure functions of rows, so each rule of DESIGN.md is tested on
+ * The Home figures as pure functions of rows, so each rule of docs/domain.md is tested on
  * hand-made cases without a database.
  */
 import { daysBetween } from '../../lib/clock.ts';

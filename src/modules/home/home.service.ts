@@ -24,7 +24,7 @@ export interface Dashboard {
   payments: {
     latest: PaymentSummary | undefined;
     inProgress: PaymentSummary[];
-    /** In-progress payments in the label's currency: not yet deducted from balances (DESIGN: at settlement). */
+    /** In-progress payments in the label's currency: not yet deducted from balances (docs/domain.md: at settlement). */
     inProgressMinor: number;
   };
   contracts: { recent: (ContractSummary & { overdueDays: number })[]; total: number; active: number };
