@@ -26,6 +26,9 @@ export interface InvoiceRow {
   status: string;
   /** Part of the balance held by payments not settled yet (scheduled, in progress). */
   pendingMinor: number;
+  /** The part of `pendingMinor` held by scheduled payments, and the earliest date one is scheduled for. */
+  scheduledMinor: number;
+  scheduledFor: string | null;
   contracts: string | null;
 }
 
@@ -69,6 +72,12 @@ export function createInvoicesRepository(db: Knex) {
       .whereRaw('pa.invoice_id = i.id')
       .whereIn('p.status', PENDING_PAYMENT)
       .select(k.raw('coalesce(sum(pa.amount_minor), 0)::bigint'));
+  const scheduledSub = (k: Knex, what: string) =>
+    k('payment_allocations as pa')
+      .join('payments as p', 'p.id', 'pa.payment_id')
+      .whereRaw('pa.invoice_id = i.id')
+      .where('p.status', 'scheduled')
+      .select(k.raw(what));
 
   const columns = (k: Knex) => [
     'i.id',
@@ -80,6 +89,8 @@ export function createInvoicesRepository(db: Knex) {
     'i.balance_minor as balanceMinor',
     'i.status',
     pendingSub(k).as('pendingMinor'),
+    scheduledSub(k, 'coalesce(sum(pa.amount_minor), 0)::bigint').as('scheduledMinor'),
+    scheduledSub(k, 'min(p.scheduled_for)').as('scheduledFor'),
     k.raw(
       `(select string_agg(distinct c.number, ', ') from invoice_lines il join contracts c on c.id = il.contract_id where il.invoice_id = i.id) as contracts`,
     ),
@@ -223,6 +234,7 @@ function norm(r: InvoiceRow): InvoiceRow {
   return {
     ...r,
     pendingMinor: Number(r.pendingMinor),
+    scheduledMinor: Number(r.scheduledMinor),
     totalMinor: Number(r.totalMinor),
     balanceMinor: Number(r.balanceMinor),
   };

@@ -4,7 +4,7 @@ import type { Deps } from '../../container.ts';
 import { NotFound } from '../../http/errors.ts';
 import { pageHref, pageQuery } from '../../http/pagination.ts';
 import { historyDates, historyQuery, idParam } from './payments.schemas.ts';
-import { receiptPdf } from './payments.pdf.ts';
+import { hasReceipt, receiptPdf } from './payments.pdf.ts';
 
 export function paymentsViewRoutes(deps: Deps): Router {
   const router = Router();
@@ -49,6 +49,8 @@ export function paymentsViewRoutes(deps: Deps): Router {
     if (!id.success) return next();
     const scope = res.locals.scope!;
     const d = await deps.payments.detail(scope, id.data);
+    // A receipt is for money received: only a settled payment has one (docs/domain.md, Paying).
+    if (!hasReceipt(d.p)) throw new NotFound();
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="receipt-${d.p.id}.pdf"`);
     const doc = receiptPdf(d.p, d.allocations, scope.label, scope.customer);
@@ -64,7 +66,7 @@ export function paymentsViewRoutes(deps: Deps): Router {
     const d = await deps.payments.detail(scope, id.data);
     const flash = req.session.flash;
     if (flash) delete req.session.flash;
-    res.render('payments/show', { title: `Payment ${d.p.id}`, ...d, flash });
+    res.render('payments/show', { title: `Payment ${d.p.id}`, ...d, flash, hasReceipt: hasReceipt(d.p) });
   });
 
   return router;

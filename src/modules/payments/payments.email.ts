@@ -1,7 +1,9 @@
 /**
- * Receipt and failure e-mails (HTML + text) queued in the outbox inside the payment's
- * transaction. One receipt per payment (`receipt:payment:<id>`), one failure notice
- * (`failed:payment:<id>`), however often the code path runs.
+ * Receipt, acknowledgement and failure e-mails (HTML + text) queued in the outbox inside the
+ * payment's transaction. A receipt is for money received: one per settled payment
+ * (`receipt:payment:<id>`, with the receipt PDF); a bank payment submitted but not settled gets an
+ * acknowledgement without a receipt (`submitted:payment:<id>`), and its receipt when it settles; one
+ * failure notice (`failed:payment:<id>`), however often the code path runs.
  */
 import path from 'node:path';
 import ejs from 'ejs';
@@ -17,7 +19,8 @@ export interface ReceiptMessage {
   label: Label;
   p: PaymentRow;
   allocs: AllocationRow[];
-  kind: 'receipt' | 'failure';
+  /** `receipt` for a settled payment, `submitted` for a bank payment on its way, `failure`. */
+  kind: 'receipt' | 'submitted' | 'failure';
   user: { email: string; name: string };
   customer: { name: string; number: string };
 }
@@ -52,8 +55,8 @@ export function createReceiptMailer(outbox: OutboxService, publicUrl: string | u
       const subject =
         kind === 'failure'
           ? `Your payment of ${amount} did not go through – ${label.name}`
-          : p.status === 'in_progress'
-            ? `Payment received: ${amount} is on its way from your bank – ${label.name}`
+          : kind === 'submitted'
+            ? `Payment submitted: ${amount} is on its way from your bank – ${label.name}`
             : `Receipt for your payment of ${amount} – ${label.name}`;
       await outbox.enqueue(
         {
@@ -62,7 +65,7 @@ export function createReceiptMailer(outbox: OutboxService, publicUrl: string | u
           subject,
           html,
           text,
-          dedupeKey: `${kind === 'failure' ? 'failed' : 'receipt'}:payment:${p.id}`,
+          dedupeKey: `${kind === 'failure' ? 'failed' : kind}:payment:${p.id}`,
           attachments:
             kind === 'receipt'
               ? [

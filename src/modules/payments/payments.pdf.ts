@@ -5,6 +5,11 @@ import { viewHelpers } from '../../http/views.ts';
 import type { Label } from '../../http/types.ts';
 import type { AllocationRow, PaymentRow } from './payments.repository.ts';
 
+/** A receipt is for money received: a settled payment. Scheduled, in-progress, failed or cancelled ones have none. */
+export function hasReceipt(p: Pick<PaymentRow, 'status'>): boolean {
+  return p.status === 'settled';
+}
+
 export function receiptPdf(
   p: PaymentRow,
   allocs: AllocationRow[],

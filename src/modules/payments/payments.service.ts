@@ -234,10 +234,10 @@ export function createPaymentsService(d: {
     label: Label,
     p: PaymentRow,
     allocs: AllocationRow[],
-    kind: 'receipt' | 'failure',
+    kind: 'receipt' | 'submitted' | 'failure',
   ): Promise<void> {
     const { user, customer } = await repo.recipient(trx, p.initiatedBy, p.customerId);
-    // A failure is always told; a receipt only to a payer who wants receipts (/account).
+    // A failure is always told; a receipt (or a bank payment's acknowledgement) only to a payer who wants receipts (/account).
     if (user && (kind === 'failure' || user.wantsReceipts))
       await d.receipts.enqueue(trx, { label, p, allocs, kind, user, customer });
   }
@@ -268,7 +268,8 @@ export function createPaymentsService(d: {
           },
         );
         const allocs = await repo.allocations(p.id, trx);
-        await mail(trx, label, { ...p, status: 'in_progress' }, allocs, 'receipt');
+        // Not money received yet: an acknowledgement; the receipt follows when it settles.
+        await mail(trx, label, { ...p, status: 'in_progress' }, allocs, 'submitted');
         return;
       }
       const reason: string = 'reason' in result ? result.reason : 'Refused by the gateway';
