@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   computeQuote,
   latestPayoffDate,
-  loanPaydown,
+  accruedInterest,
   payoff,
   type QuoteRequest,
   type ScheduleItem,
@@ -80,15 +80,12 @@ describe('payoff formula', () => {
     expect(f.total).toBe(10_582_47);
   });
 
-  it('loan paydown: principal plus daily interest (actual/365)', () => {
-    // 10,000 × 7.3% × 15 / 365 = 30.00.
-    expect(
-      loanPaydown({ principal: 10_000_00, annualRate: '0.073', from: '2026-11-01', to: '2026-11-16' }),
-    ).toEqual({
-      principal: 10_000_00,
-      days: 15,
-      interest: 30_00,
-    });
+  it("loan interest: the period's interest at the periodic rate, by the days elapsed of the period", () => {
+    // 10,000 × (7.3% / 12) × 15 / 30 = 30.41667 → 30.42; on the next due date a whole period: 60.83.
+    const o = { principal: 10_000_00, periodicRate: 0.073 / 12, from: '2026-11-01', periodEnd: '2026-12-01' };
+    expect(accruedInterest({ ...o, to: '2026-11-16' })).toEqual({ days: 15, interest: 30_42 });
+    expect(accruedInterest({ ...o, to: '2026-12-01' })).toEqual({ days: 30, interest: 60_83 });
+    expect(accruedInterest({ ...o, to: '2026-10-31' })).toEqual({ days: 0, interest: 0 });
   });
 
   it('limits the payoff date to the label limit and the contract end', () => {
@@ -142,36 +139,42 @@ const amounts = (q: ReturnType<typeof computeQuote>) =>
 describe('itemised quote', () => {
   it('payoff date on a due date: that rent is a separate line, later rents are discounted', () => {
     // A = 1,060. Rent 2 due 2026-12-01 ≤ payoff date → separate line 1,000 + 60 = 1,060.
-    // Remaining rents 3, 4 in advance: 1,000 + 1,000/1.01 = 1,990.09901 → 1,990.10.
-    // E = 3,000 / 1.01² = 2,940.88815 → 2,940.89. T = 6% × (1,990.10 + 2,940.89) = 295.8594 → 295.86.
-    // Total = 1,060 + 1,060 + 1,990.10 + 2,940.89 + 250 + 295.86 − 1,000 = 6,596.85.
+    // Each later rent is discounted from its own due date: rent 3 one period away, rent 4 two:
+    //   1,000/1.01 + 1,000/1.0201 = 990.09901 + 980.29605 = 1,970.39506 → 1,970.40.
+    // E at the lease's end, one period after rent 4 (in advance): 3,000 / 1.01³ = 2,911.77011 → 2,911.77.
+    // T = 6% × (1,970.40 + 2,911.77) = 292.9302 → 292.93.
+    // Total = 1,060 + 1,060 + 1,970.40 + 2,911.77 + 250 + 292.93 − 1,000 = 6,545.10.
+    // (Before, rent 3 was taken at its full value as if due on the payoff date: 51.75 more.)
     // Valid until: next rent after the payoff date is 2027-01-01 → 2026-12-31, capped at
     // quote date + 30 days = 2026-12-16.
     const q = computeQuote(base());
     expect(amounts(q)).toEqual({
       arrears: 1_060_00,
       rent_due: 1_060_00,
-      remaining_rents: 1_990_10,
-      end_amount: 2_940_89,
+      remaining_rents: 1_970_40,
+      end_amount: 2_911_77,
       fees: 250_00,
-      tax: 295_86,
+      tax: 292_93,
       deposit: -1_000_00,
     });
-    expect(q.breakdown.totalMinor).toBe(6_596_85);
+    expect(q.breakdown.totalMinor).toBe(6_545_10);
     expect(q.validUntil).toBe('2026-12-16');
   });
 
   it('payoff date the day before a due date: that rent is discounted with the rest', () => {
-    // No separate rents. Rents 2, 3, 4: 1,000 + 990.09901 + 980.29605 = 2,970.39506 → 2,970.40.
-    // E = 3,000 / 1.01³ = 2,911.77011 → 2,911.77. T = 6% × 5,882.17 = 352.9302 → 352.93.
-    // Total = 1,060 + 2,970.40 + 2,911.77 + 250 + 352.93 − 1,000 = 6,545.10.
+    // No separate rents. 2026-11-30 is 29 of the 30 days from rent 1 to rent 2: rent 2 is 1/30 of a
+    // period away, rents 3 and 4 1 + 1/30 and 2 + 1/30, E 3 + 1/30. v = 1.01^(−1/30) = 0.99966838.
+    // Rents: (1,000 + 990.09901 + 980.29605) × v = 2,970.39506 × v = 2,969.41 (2,969.40999).
+    // E = 2,911.77011 × v = 2,910.80454 → 2,910.80. T = 6% × 5,880.21 = 352.8126 → 352.81.
+    // Total = 1,060 + 2,969.41 + 2,910.80 + 250 + 352.81 − 1,000 = 6,543.02: a day's discount
+    // (about 2.08) below the next day's 6,545.10.
     // Valid until the day before rent 2 falls due (2026-12-01) → 2026-11-30, the payoff date itself.
     const q = computeQuote(base({ payoffDate: '2026-11-30' }));
     expect(amounts(q).rent_due).toBeUndefined();
-    expect(amounts(q).remaining_rents).toBe(2_970_40);
-    expect(amounts(q).end_amount).toBe(2_911_77);
-    expect(amounts(q).tax).toBe(352_93);
-    expect(q.breakdown.totalMinor).toBe(6_545_10);
+    expect(amounts(q).remaining_rents).toBe(2_969_41);
+    expect(amounts(q).end_amount).toBe(2_910_80);
+    expect(amounts(q).tax).toBe(352_81);
+    expect(q.breakdown.totalMinor).toBe(6_543_02);
     expect(q.validUntil).toBe('2026-11-30');
   });
 
@@ -191,32 +194,34 @@ describe('itemised quote', () => {
 
   it('partial payoff: selected assets carry their cost share (40%)', () => {
     // Share 4,000 / 10,000 = 40%. A stays whole: 1,060. Rent 2 line: 400 + 24 = 424.
-    // Rents 3, 4: 400 + 400/1.01 = 796.0396 → 796.04. E = 1,200 / 1.0201 = 1,176.35526 → 1,176.36.
-    // T = 6% × 1,972.40 = 118.344 → 118.34. C = 40% × 1,000 = 400.
-    // Total = 1,060 + 424 + 796.04 + 1,176.36 + 250 + 118.34 − 400 = 3,424.74.
+    // Rents 3, 4: 400/1.01 + 400/1.0201 = 788.15802 → 788.16. E = 1,200 / 1.01³ = 1,164.70804 → 1,164.71.
+    // T = 6% × 1,952.87 = 117.1722 → 117.17. C = 40% × 1,000 = 400.
+    // Total = 1,060 + 424 + 788.16 + 1,164.71 + 250 + 117.17 − 400 = 3,404.04.
     const q = computeQuote(base({ share: { selectedCost: 4_000_00, contractCost: 10_000_00 } }));
     expect(amounts(q)).toMatchObject({
       rent_due: 424_00,
-      remaining_rents: 796_04,
-      end_amount: 1_176_36,
-      tax: 118_34,
+      remaining_rents: 788_16,
+      end_amount: 1_164_71,
+      tax: 117_17,
     });
-    expect(q.breakdown.totalMinor).toBe(3_424_74);
+    expect(q.breakdown.totalMinor).toBe(3_404_04);
   });
 
-  it('$1 buyout uses the contract purchase option as E', () => {
-    // Same as the boundary case with E = 1.00: 1.00/1.01² = 0.98. T = 6% × (1,990.10 + 0.98) = 119.4648 → 119.46.
-    // Total = 1,060 + 1,060 + 1,990.10 + 0.98 + 250 + 119.46 − 1,000 = 3,480.54.
+  it('$1 buyout uses the contract purchase option as E, at its face value (a $1 line reads $1.00)', () => {
+    // Same as the due-date case with E = 1.00, not discounted: the $1 is paid with the payoff.
+    // T = 6% × (1,970.40 + 1.00) = 118.284 → 118.28.
+    // Total = 1,060 + 1,060 + 1,970.40 + 1.00 + 250 + 118.28 − 1,000 = 3,459.68.
     const q = computeQuote(
       base({ contract: { ...base().contract, product: 'one_dollar_buyout', residual: 1_00 } }),
     );
-    expect(amounts(q).end_amount).toBe(98);
-    expect(q.breakdown.totalMinor).toBe(3_480_54);
+    expect(amounts(q).end_amount).toBe(1_00);
+    expect(q.breakdown.lines.find((l) => l.code === 'end_amount')?.label).toBe('$1 purchase option');
+    expect(q.breakdown.totalMinor).toBe(3_459_68);
   });
 
-  it('loan: principal after the last instalment due by the payoff date plus daily interest, no tax', () => {
-    // Instalment 1 (2026-11-01) paid, balance after it 10,000. Payoff 2026-11-16: 15 days at 7.3%:
-    // 10,000 × 0.073 × 15/365 = 30.00. Total = 0 + 10,000 + 30 + 250 − 0 = 10,280.
+  it('loan: principal after the last instalment due by the payoff date plus accrued interest, no tax', () => {
+    // Instalment 1 (2026-11-01) paid, balance after it 10,000. Payoff 2026-11-16, 15 of the 30 days
+    // to instalment 2: 10,000 × 0.073/12 × 15/30 = 30.41667 → 30.42. Total = 10,000 + 30.42 + 250 = 10,280.42.
     const q = computeQuote(
       base({
         contract: {
@@ -235,11 +240,11 @@ describe('itemised quote', () => {
     expect(amounts(q)).toEqual({
       arrears: 0,
       end_amount: 10_000_00,
-      interest: 30_00,
+      interest: 30_42,
       fees: 250_00,
       deposit: 0,
     });
-    expect(q.breakdown.totalMinor).toBe(10_280_00);
+    expect(q.breakdown.totalMinor).toBe(10_280_42);
     expect(q.validUntil).toBe('2026-11-30');
   });
 });

@@ -5,7 +5,7 @@
  *
  * Payoff = A + Σ Rₖ/(1+i)^(k−δ) + E/(1+i)ⁿ + F + T − C   (DESIGN.md, "Payoff quote").
  */
-import { daysBetween } from '../../lib/clock.ts';
+import { addMonths, daysBetween } from '../../lib/clock.ts';
 
 export type Frequency = 'monthly' | 'quarterly' | 'semiannual' | 'annual';
 export type Product = 'fmv' | 'one_dollar_buyout' | 'trac' | 'loan';
@@ -53,6 +53,13 @@ export interface PayoffInput {
   fees: number;
   taxRate: string;
   deposit: number;
+  /**
+   * Periods from the payoff date to each rent (fractional between rent dates). Absent: the
+   * textbook k − δ, for a payoff date on which the first of `rents` falls due.
+   */
+  exponents?: number[];
+  /** Periods from the payoff date to the end amount. Absent: n. */
+  endExponent?: number;
 }
 
 export interface PayoffFigures {
@@ -69,8 +76,10 @@ export interface PayoffFigures {
 export function payoff(p: PayoffInput): PayoffFigures {
   const delta = p.inAdvance ? 1 : 0;
   const n = p.rents.length;
-  const rentsPv = roundHalfUp(p.rents.reduce((s, r, idx) => s + r / (1 + p.i) ** (idx + 1 - delta), 0));
-  const endAmountPv = roundHalfUp(p.endAmount / (1 + p.i) ** n);
+  const rentsPv = roundHalfUp(
+    p.rents.reduce((s, r, idx) => s + r / (1 + p.i) ** (p.exponents?.[idx] ?? idx + 1 - delta), 0),
+  );
+  const endAmountPv = roundHalfUp(p.endAmount / (1 + p.i) ** (p.endExponent ?? n));
   const tax = applyRate(rentsPv + endAmountPv, p.taxRate);
   const total = p.arrears + rentsPv + endAmountPv + p.fees + tax - p.deposit;
   return {
@@ -84,15 +93,38 @@ export function payoff(p: PayoffInput): PayoffFigures {
   };
 }
 
-/** Principal outstanding plus simple daily interest (actual/365) from `from` to `to`. */
-export function loanPaydown(o: { principal: number; annualRate: string; from: string; to: string }): {
+/**
+ * Interest accrued on `principal` from the instalment dated `from` to `to`: the period's interest
+ * at the contract's periodic rate (as the schedule charges it in the next instalment), in
+ * proportion to the days elapsed of the period `from` → `periodEnd`. None on or before `from`.
+ */
+export function accruedInterest(o: {
   principal: number;
-  days: number;
-  interest: number;
-} {
+  periodicRate: number;
+  from: string;
+  to: string;
+  periodEnd: string;
+}): { days: number; interest: number } {
   const days = Math.max(0, daysBetween(o.from, o.to));
-  const interest = roundHalfUp((o.principal * Number(o.annualRate) * days) / 365);
-  return { principal: o.principal, days, interest };
+  const periodDays = Math.max(1, daysBetween(o.from, o.periodEnd));
+  return { days, interest: roundHalfUp((o.principal * o.periodicRate * days) / periodDays) };
+}
+
+/**
+ * Where `date` falls on the schedule, in periods: k on the k-th due date (1-based), fractional in
+ * between (by days), k − 1 + days/period-days. Before the first due date and after the last, the
+ * schedule is extended by one period on each side (addMonths by the frequency).
+ */
+export function schedulePosition(dues: string[], frequency: Frequency, date: string): number {
+  const m = MONTHS_PER_PERIOD[frequency];
+  if (dues.length === 0) return 0;
+  const knots = [addMonths(dues[0]!, -m), ...dues, addMonths(dues[dues.length - 1]!, m)];
+  let k = -1;
+  for (let j = 0; j < knots.length; j++) if (knots[j]! <= date) k = j;
+  const a = k < 0 ? 0 : Math.min(k, knots.length - 2);
+  const from = knots[a]!;
+  const span = Math.max(1, daysBetween(from, knots[a + 1]!));
+  return a + daysBetween(from, date) / span;
 }
 
 export interface QuoteLine {
@@ -206,9 +238,12 @@ const pct = (rate: string | number): string =>
 
 /**
  * The itemised quote. Rents falling due up to the payoff date (not yet billed) are separate lines,
- * with their tax; the remaining rents after the payoff date are discounted to it. For a loan the
- * end amount is the principal after the last instalment due by the payoff date plus daily
- * interest from that instalment's date (or the start) to the payoff date, and no sales tax.
+ * with their tax; each remaining rent after the payoff date is discounted to it from its own due
+ * date (fractional periods between due dates), the end amount from the lease's end; the $1 option
+ * is not discounted. For a loan: the principal after the last instalment settled by the quote
+ * (the last one due by the payoff date, or billed ahead of it, whose whole amount is in the
+ * arrears), plus interest accrued from that instalment's date to the payoff date (the period's
+ * interest by the days elapsed), plus billed-unpaid amounts and fees, and no sales tax.
  * Valid through the day before the next rent after the payoff date falls due, at most the label's
  * limit from the quote date, never before the payoff date.
  */
@@ -237,7 +272,8 @@ export function computeQuote(q: QuoteRequest): {
   for (const l of between)
     lines.push({
       code: 'rent_due',
-      label: `Rent ${l.seq} due ${l.due}, with tax`,
+      label:
+        c.product === 'loan' ? `Instalment ${l.seq} due ${l.due}` : `Rent ${l.seq} due ${l.due}, with tax`,
       amountMinor: scale(l.rent, q.share) + scale(l.tax, q.share),
     });
   let figures: PayoffFigures;
@@ -258,14 +294,26 @@ export function computeQuote(q: QuoteRequest): {
     share: q.share,
   };
   if (c.product === 'loan') {
-    const last = [...q.schedule].reverse().find((l) => l.due <= q.payoffDate);
-    const principal = scale(last ? last.balanceAfter : c.financed, q.share);
-    const p = loanPaydown({
-      principal,
-      annualRate: c.rate,
-      from: last ? last.due : c.startDate,
-      to: q.payoffDate,
+    // The last instalment settled by the quote: the last one due by the payoff date or, when an
+    // instalment is billed ahead of its due date, the last one billed (its whole amount is in the
+    // arrears, so its principal must not be counted again in the principal outstanding).
+    let a = -1;
+    q.schedule.forEach((l, idx) => {
+      if (l.due <= q.payoffDate || l.billed) a = idx;
     });
+    const anchor = a >= 0 ? q.schedule[a] : undefined;
+    const principal = scale(anchor ? anchor.balanceAfter : c.financed, q.share);
+    const from = anchor?.due ?? c.startDate;
+    const p = {
+      principal,
+      ...accruedInterest({
+        principal,
+        periodicRate: periodicRate(c.rate, c.frequency),
+        from,
+        to: q.payoffDate,
+        periodEnd: q.schedule[a + 1]?.due ?? addMonths(from, MONTHS_PER_PERIOD[c.frequency]),
+      }),
+    };
     lines.push({ code: 'end_amount', label: END_LABEL.loan, amountMinor: p.principal });
     lines.push({
       code: 'interest',
@@ -285,13 +333,25 @@ export function computeQuote(q: QuoteRequest): {
     Object.assign(inputs, {
       principalMinor: p.principal,
       interestDays: p.days,
-      interestFrom: last?.due ?? c.startDate,
+      interestFrom: from,
     });
   } else {
+    // Each rent is discounted from its own due date to the payoff date, in periods (fractional
+    // between due dates), so the quote grows a day's discount a day, never a period at once.
+    const pos = schedulePosition(
+      q.schedule.map((l) => l.due),
+      c.frequency,
+      q.payoffDate,
+    );
+    const at = (l: ScheduleItem): number => Math.max(0, q.schedule.indexOf(l) + 1 - pos);
     figures = payoff({
       arrears: q.arrears,
       rents: remaining.map((l) => scale(l.rent, q.share)),
+      exponents: remaining.map(at),
       endAmount: scale(c.residual, q.share),
+      // The $1 option is a nominal price paid with the payoff: it is not discounted.
+      endExponent:
+        c.product === 'one_dollar_buyout' ? 0 : Math.max(0, q.schedule.length + (c.inAdvance ? 1 : 0) - pos),
       i,
       inAdvance: c.inAdvance,
       fees: q.label.feeMinor,
@@ -303,7 +363,14 @@ export function computeQuote(q: QuoteRequest): {
       label: `${remaining.length} remaining rents discounted at ${pct(annual)} a year`,
       amountMinor: figures.rentsPv,
     });
-    lines.push({ code: 'end_amount', label: END_LABEL[c.product], amountMinor: figures.endAmountPv });
+    lines.push({
+      code: 'end_amount',
+      label:
+        c.product === 'one_dollar_buyout'
+          ? END_LABEL[c.product]
+          : `${END_LABEL[c.product]}, discounted to the payoff date`,
+      amountMinor: figures.endAmountPv,
+    });
     if (q.share && q.assetTax?.length) {
       const parts = taxPerAsset(figures.rentsPv + figures.endAmountPv, q.assetTax);
       figures.tax = parts.reduce((s, p) => s + p.taxMinor, 0);
@@ -346,7 +413,17 @@ export function computeQuote(q: QuoteRequest): {
     amountMinor: figures.deposit ? -figures.deposit : 0,
   });
   const betweenTotal = lines.filter((l) => l.code === 'rent_due').reduce((s, l) => s + l.amountMinor, 0);
-  const totalMinor = figures.total + betweenTotal;
+  // The deposit is credited against everything owed, the rents falling due before the payoff date too.
+  const totalMinor = Math.max(
+    0,
+    figures.arrears +
+      figures.rentsPv +
+      figures.endAmountPv +
+      figures.fees +
+      figures.tax -
+      figures.deposit +
+      betweenTotal,
+  );
 
   const nextAfter = q.schedule.find((l) => l.due > q.payoffDate)?.due;
   const limit = latestPayoffDate(q.quoteDate, q.label.validityDays, '9999-12-31');
