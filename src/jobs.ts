@@ -69,6 +69,14 @@ export const jobs: Job[] = [
     },
   },
   {
+    // Completed location changes whose move date has come (label's zone): the asset takes the new address.
+    name: 'apply-due-location-moves',
+    schedule: '30 */10 * * * *',
+    async run(deps) {
+      return `${await deps.locationChanges.applyDueMoves(await deps.labels.all())} assets moved`;
+    },
+  },
+  {
     // One row per customer in customer_changes (the data versions keep their sums).
     name: 'compact-customer-changes',
     schedule: '50 */10 * * * *',

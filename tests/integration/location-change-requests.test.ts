@@ -419,7 +419,8 @@ describe('the lessor moves a request through its statuses', () => {
   it('in review → approved → completed moves both assets and writes their history, in one go', async () => {
     const db = t.deps.db;
     const [a, b] = await newAssets(2);
-    const id = await submitRequest(agent, [a!.id, b!.id], { effectiveDate: '2026-11-20' });
+    // Dated today, so completing it moves the assets at once (a later date: lessee-words-location).
+    const id = await submitRequest(agent, [a!.id, b!.id], { effectiveDate: '2026-11-16' });
     const page = await su.get(`/location-change-requests/${id}`);
     expect(page.text).toContain(`action="/location-change-requests/${id}/status"`);
     expect(page.text).toContain('value="in_review"');
@@ -446,7 +447,7 @@ describe('the lessor moves a request through its statuses', () => {
       expect(hist).toHaveLength(2);
       expect(hist[1]).toMatchObject({
         city: 'Dallas',
-        effective_date: '2026-11-20',
+        effective_date: '2026-11-16',
         location_change_request_id: id,
       });
     }
@@ -484,7 +485,7 @@ describe('the lessor moves a request through its statuses', () => {
     const assetPage = text((await agent.get(`/assets/${a!.id}`)).text);
     expect(assetPage).toContain('8800 Ambassador Row');
     expect(assetPage).toMatch(
-      /Nov 20, 2026 8800 Ambassador Row, Gate 3, Dallas, TX 75247, United States LCR-/,
+      /Nov 16, 2026 8800 Ambassador Row, Gate 3, Dallas, TX 75247, United States LCR-/,
     );
     // No longer pending on Home (the activity feed still links to it).
     expect(pendingCard((await agent.get('/')).text)).not.toContain(`href="/location-change-requests/${id}"`);

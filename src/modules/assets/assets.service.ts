@@ -8,9 +8,46 @@ import {
   withCachedChoices,
   type ContractFilterInput,
 } from '../contracts/contract-filter.ts';
-import type { AssetFilters, AssetRow, AssetsRepository, ScopeIds } from './assets.repository.ts';
+import type {
+  AssetFilters,
+  AssetRow,
+  AssetsRepository,
+  LocationHistoryRow,
+  ScopeIds,
+} from './assets.repository.ts';
 
 const ids = (s: Scope): ScopeIds => ({ customerId: s.customerId, labelId: s.labelId });
+
+type Address = Pick<AssetRow, 'line1' | 'line2' | 'city' | 'region' | 'postalCode' | 'country'>;
+
+/**
+ * The current-address rule (README): an asset is at the latest address of its history whose
+ * effective date is on or before today (the business date in the label's zone); a completed
+ * location change dated later is a move ahead, not its address yet. Without history, the
+ * asset's own address columns.
+ */
+export function currentAddress(
+  asset: AssetRow,
+  history: LocationHistoryRow[],
+  today: string,
+): { current: Address; history: LocationHistoryRow[]; upcoming: LocationHistoryRow[] } {
+  const past = history.filter((h) => h.effectiveDate <= today);
+  const upcoming = history
+    .filter((h) => h.effectiveDate > today)
+    .sort((a, b) =>
+      a.effectiveDate < b.effectiveDate ? -1 : a.effectiveDate > b.effectiveDate ? 1 : a.id - b.id,
+    );
+  const at = past[0] ?? asset; // history comes latest first
+  const current: Address = {
+    line1: at.line1,
+    line2: at.line2,
+    city: at.city,
+    region: at.region,
+    postalCode: at.postalCode,
+    country: at.country,
+  };
+  return { current, history: past, upcoming };
+}
 
 export function createAssetsService(repo: AssetsRepository, requests: LocationChangesRepository) {
   const contractQueries = withCachedChoices(repo);
@@ -54,12 +91,12 @@ export function createAssetsService(repo: AssetsRepository, requests: LocationCh
       const s = ids(scope);
       const asset = await repo.findById(s, id);
       if (!asset) throw new NotFound();
-      const [history, openRequests, serviceRequests] = await Promise.all([
+      const [all, openRequests, serviceRequests] = await Promise.all([
         repo.locationHistory(s, id),
         requests.openFor(s, [id]),
         repo.serviceRequests(s, id),
       ]);
-      return { asset, history, openRequests, serviceRequests };
+      return { asset, ...currentAddress(asset, all, scope.today), openRequests, serviceRequests };
     },
   };
 }

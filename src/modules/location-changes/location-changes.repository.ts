@@ -232,6 +232,7 @@ export function createLocationChangesRepository(db: Knex) {
       requestId: number,
       address: Address,
       effectiveDate: string,
+      today: string,
     ): Promise<number[]> {
       const ids = (
         (await trx('location_change_request_assets as ra')
@@ -254,7 +255,9 @@ export function createLocationChangesRepository(db: Knex) {
         postal_code: address.postalCode,
         country: address.country,
       };
-      await trx('assets').whereIn('id', ids).update(columns);
+      // The asset's current address is the new one only from the move date on: a move dated
+      // later is recorded in its history now and applied on its date (applyDueMoves).
+      if (effectiveDate <= today) await trx('assets').whereIn('id', ids).update(columns);
       await trx('asset_location_history').insert(
         ids.map((asset_id) => ({
           asset_id,
@@ -264,6 +267,30 @@ export function createLocationChangesRepository(db: Knex) {
         })),
       );
       return ids;
+    },
+
+    /**
+     * Moves the label's assets whose latest location on `today` (history row with the latest
+     * effective date on or before it) came from a request and differs from the asset's address.
+     * Idempotent: a second run on the same day changes nothing. Returns the assets moved.
+     */
+    async applyDueMoves(labelId: number, today: string): Promise<number> {
+      const r = (await db.raw(
+        `update assets a
+            set address_line1 = h.address_line1, address_line2 = h.address_line2, city = h.city,
+                region = h.region, postal_code = h.postal_code, country = h.country
+           from (select distinct on (x.asset_id) x.*
+                   from asset_location_history x
+                   join assets y on y.id = x.asset_id
+                  where y.private_label_id = ? and x.effective_date <= ?
+                  order by x.asset_id, x.effective_date desc, x.id desc) h
+          where a.id = h.asset_id
+            and h.location_change_request_id is not null
+            and (a.address_line1, a.address_line2, a.city, a.region, a.postal_code, a.country)
+                is distinct from (h.address_line1, h.address_line2, h.city, h.region, h.postal_code, h.country)`,
+        [labelId, today],
+      )) as { rowCount: number | null };
+      return r.rowCount ?? 0;
     },
   };
 }

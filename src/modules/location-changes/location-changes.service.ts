@@ -72,6 +72,16 @@ export function createLocationChangesService(d: {
   }
 
   return {
+    /**
+     * The worker's job: assets of completed requests whose move date has come (the business date
+     * in each label's zone) take their new address. Returns how many assets moved.
+     */
+    async applyDueMoves(labels: { id: number; timeZone: string }[]): Promise<number> {
+      let moved = 0;
+      for (const l of labels) moved += await repo.applyDueMoves(l.id, clock.today(l.timeZone));
+      return moved;
+    },
+
     /** The checks of `submit`, without locking: used before the review page. */
     async check(scope: Scope, assetIds: number[]): Promise<void> {
       const s = ids(scope);
@@ -203,6 +213,7 @@ export function createLocationChangesService(d: {
               country: full.country,
             },
             full.effectiveDate,
+            scope.today,
           );
         }
         await repo.setStatus(trx, id, change.status, clock.now());
