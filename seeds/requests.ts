@@ -1,6 +1,7 @@
 /** Payoff quotes for the demo data, priced with the same formula the portal uses (see schedule.ts). */
 import { addDays } from '../src/lib/clock.ts';
 import { ts, pctText, type ContractRec, type DemoBuilder } from './builder.ts';
+import { quoteNumber } from '../src/modules/payoff-quotes/payoff.calc.ts';
 import { payoff, periodicRate } from './schedule.ts';
 
 const END_AMOUNT: Record<string, string> = {
@@ -60,8 +61,7 @@ export function addPayoffQuote(
     { code: 'deposit', label: 'Security deposit applied', amountMinor: -f.deposit },
   ];
   const total = f.total + between.reduce((s, l) => s + l.rent + l.tax, 0);
-  return b.add('payoff_quotes', {
-    number: `PQ-${String(b.rows.payoff_quotes.length + 1).padStart(6, '0')}`,
+  const id = b.add('payoff_quotes', {
     customer_id: c.customer.id,
     private_label_id: c.label.id,
     contract_id: c.id,
@@ -89,4 +89,7 @@ export function addPayoffQuote(
     status: o.status,
     created_at: ts(o.quoteDate, 15, 45),
   });
+  // The portal's format (payoff-quotes.service.ts): PQ-<year quoted>-<id>.
+  b.rows.payoff_quotes.at(-1)!.number = quoteNumber(o.quoteDate, id);
+  return id;
 }

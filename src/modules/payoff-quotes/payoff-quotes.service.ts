@@ -15,7 +15,13 @@ import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { ContractsRepository, ContractRow } from '../contracts/contracts.repository.ts';
 import { quoteStatus } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../outbox/outbox.service.ts';
-import { computeQuote, latestPayoffDate, type Breakdown, type QuoteLabel } from './payoff.calc.ts';
+import {
+  computeQuote,
+  latestPayoffDate,
+  quoteNumber,
+  type Breakdown,
+  type QuoteLabel,
+} from './payoff.calc.ts';
 import { quotePdf } from './payoff-quotes.pdf.ts';
 import { locationTaxRate } from './payoff.tax-rates.ts';
 import { quoteStatusColumn } from './payoff-quotes.supersede.ts';
@@ -236,28 +242,30 @@ export function createPayoffQuotesService(d: {
     ): Promise<number> {
       const q = await price(scope, contractId, input);
       return db.transaction(async (trx) => {
-        const [row] = (await trx('payoff_quotes')
-          .insert({
-            number: `PQ-TMP-${scope.user.id}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-            customer_id: scope.customerId,
-            private_label_id: scope.labelId,
-            contract_id: contractId,
-            requested_by: scope.user.id,
-            quote_date: scope.today,
-            payoff_date: q.payoffDate,
-            valid_until: q.validUntil,
-            scope: q.partial ? 'assets' : 'contract',
-            asset_ids: q.assetIds,
-            inputs: JSON.stringify(q.inputs),
-            breakdown: JSON.stringify(q.breakdown),
-            total_minor: q.breakdown.totalMinor,
-            currency: q.contract.currency,
-            status: 'issued',
-          })
-          .returning(['id'])) as { id: number }[];
-        const id = row!.id;
-        const number = `PQ-${scope.today.slice(0, 4)}-${String(id).padStart(6, '0')}`;
-        await trx('payoff_quotes').where({ id }).update({ number });
+        // The id first, so the number is written with the row (no placeholder number).
+        const next = (await trx.raw(
+          "select nextval(pg_get_serial_sequence('payoff_quotes', 'id'))::int as id",
+        )) as { rows: { id: number }[] };
+        const id = next.rows[0]!.id;
+        const number = quoteNumber(scope.today, id);
+        await trx('payoff_quotes').insert({
+          id,
+          number,
+          customer_id: scope.customerId,
+          private_label_id: scope.labelId,
+          contract_id: contractId,
+          requested_by: scope.user.id,
+          quote_date: scope.today,
+          payoff_date: q.payoffDate,
+          valid_until: q.validUntil,
+          scope: q.partial ? 'assets' : 'contract',
+          asset_ids: q.assetIds,
+          inputs: JSON.stringify(q.inputs),
+          breakdown: JSON.stringify(q.breakdown),
+          total_minor: q.breakdown.totalMinor,
+          currency: q.contract.currency,
+          status: 'issued',
+        });
         await d.audit.record(
           {
             actorUserId: scope.user.id,

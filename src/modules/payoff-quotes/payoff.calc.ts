@@ -215,6 +215,11 @@ export function taxPerAsset(
   });
 }
 
+/** A payoff quote's number, the same for seeded and issued quotes: PQ-<year quoted>-<id, 6 digits>. */
+export function quoteNumber(quoteDate: string, id: number): string {
+  return `PQ-${quoteDate.slice(0, 4)}-${String(id).padStart(6, '0')}`;
+}
+
 /** The latest payoff date a quote may choose: the label's limit, never past the contract end. */
 export function latestPayoffDate(quoteDate: string, validityDays: number, endDate: string): string {
   const d = new Date(`${quoteDate}T00:00:00Z`);
