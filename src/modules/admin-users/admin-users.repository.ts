@@ -79,6 +79,18 @@ export function createAdminUsersRepository(db: Knex) {
       if (exceptId) void q.whereNot({ id: exceptId });
       return Boolean(await q.first('id'));
     },
+    /**
+     * Marks the user's sessions as ended by an administrator's change, so the sign-in page they
+     * are sent to says why (`accessChanged`, read once by GET /login). The sessions themselves
+     * end by the user's session version.
+     */
+    async markSessionsAccessChanged(userId: number, trx: Knex = db): Promise<void> {
+      await trx.raw(
+        `update sessions set sess = (sess::jsonb || '{"accessChanged": true}'::jsonb)::json
+          where sess -> 'passport' -> 'user' ->> 'id' = ?`,
+        [String(userId)],
+      );
+    },
   };
 }
 export type AdminUsersRepository = ReturnType<typeof createAdminUsersRepository>;

@@ -167,14 +167,17 @@ export function adminUsersRoutes(deps: Deps): Router {
     res.locals.twoStepOn = await deps.twoStep.isEnabled(user.id);
     const form = parseForm(userSchema, req.body);
     if (!form.ok) return renderForm(res, 400, { user, values: form.values, errors: form.errors });
+    let saved: { signedOut: boolean };
     try {
-      await deps.adminUsers.update(scope, user.id, form.data as UserInput, ctxOf(deps, req, res));
+      saved = await deps.adminUsers.update(scope, user.id, form.data as UserInput, ctxOf(deps, req, res));
     } catch (e) {
       if (e instanceof ValidationFailed)
         return renderForm(res, 400, { user, values: form.data, errors: e.errors });
       throw e;
     }
-    req.session.flash = `Changes to ${form.data.name} saved.`;
+    req.session.flash = saved.signedOut
+      ? `Saved. ${form.data.name} was signed out and will see the new permissions at their next sign-in.`
+      : `Changes to ${form.data.name} saved.`;
     res.redirect(303, `/admin/users/${user.id}`);
   });
 

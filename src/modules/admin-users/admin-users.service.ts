@@ -202,9 +202,10 @@ export function createAdminUsersService(d: {
       return u;
     },
 
-    async update(scope: Scope, id: number, input: UserInput, ctx: Ctx): Promise<void> {
+    /** Saves the user; `signedOut` when the change ended their sessions (role, permissions or address). */
+    async update(scope: Scope, id: number, input: UserInput, ctx: Ctx): Promise<{ signedOut: boolean }> {
       const email = input.email.trim().toLowerCase();
-      await db.transaction(async (trx) => {
+      return db.transaction(async (trx) => {
         const admins = await repo.lockActiveAdmins(scope.customerId, trx);
         const before = await get(scope, id, trx);
         if (before.role !== input.role) {
@@ -233,20 +234,21 @@ export function createAdminUsersService(d: {
           before.role !== input.role ||
           before.email !== email ||
           [...before.permissions].sort().join() !== [...permissions].sort().join();
+        const signedOut = sensitive && before.id !== scope.user.id;
         await trx('users')
           .where({ id: before.id, customer_id: scope.customerId })
           .update({
             ...changes,
             updated_at: clock.now(),
-            ...(sensitive && before.id !== scope.user.id
-              ? { session_version: trx.raw('session_version + 1') }
-              : {}),
+            ...(signedOut ? { session_version: trx.raw('session_version + 1') } : {}),
           });
+        if (signedOut) await repo.markSessionsAccessChanged(before.id, trx);
         const after = { ...before, email, name: input.name, role: input.role, permissions };
         await audit.record(
           auditEntry(scope, ctx, 'user.update', before.id, snapshot(before), snapshot(after)),
           trx,
         );
+        return { signedOut };
       });
     },
 

@@ -49,8 +49,13 @@ export function authRoutes(deps: Deps, passport: InstanceType<typeof Passport>):
 
   router.get('/login', (req, res) => {
     if (req.user) return res.redirect(303, '/');
-    const notice =
-      req.query.timeout === '1'
+    // Set on the sessions of a user whose role or permissions an admin changed (admin-users); told once.
+    const session = req.session as typeof req.session & { accessChanged?: boolean };
+    const accessChanged = session.accessChanged === true;
+    if (accessChanged) delete session.accessChanged;
+    const notice = accessChanged
+      ? 'Your access was changed by your administrator; sign in again.'
+      : req.query.timeout === '1'
         ? 'You were signed out because you were inactive for a while. Sign in again to continue.'
         : req.query.signedOut === '1'
           ? 'You have signed out.'
