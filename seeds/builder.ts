@@ -350,10 +350,14 @@ export class DemoBuilder {
     });
   }
 
-  /** Adds a late fee line (the label's rule) to an invoice, raising its total and balance. */
+  /**
+   * Adds a late fee line (the label's rule) to an invoice, raising its total and balance. The rule
+   * is a lessor's usual clause, a percentage of the past-due rent: on the rent line only, not on
+   * the sales tax collected with it (nor on an earlier fee), with the label's minimum.
+   */
   addLateFee(inv: InvoiceRec): number {
     const rule = inv.contract.label.lateFee;
-    const fee = Math.max(rule.minimumMinor, applyRate(inv.total, (rule.percent / 100).toFixed(4)));
+    const fee = Math.max(rule.minimumMinor, applyRate(inv.line.rent, (rule.percent / 100).toFixed(4)));
     const at = addDays(inv.due, rule.graceDays + 1);
     this.add('invoice_lines', {
       invoice_id: inv.id,
