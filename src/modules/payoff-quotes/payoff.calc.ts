@@ -231,6 +231,41 @@ export function latestPayoffDate(quoteDate: string, validityDays: number, endDat
 const scale = (minor: number, s: QuoteRequest['share']): number =>
   s && s.contractCost > 0 ? roundHalfUp((minor * s.selectedCost) / s.contractCost) : minor;
 
+/**
+ * A loan on the payoff date: the last instalment settled by the quote (the last one due by the
+ * payoff date or, when an instalment is billed ahead of its due date, the last one billed: its
+ * whole amount is in the arrears, so its principal must not be counted again), the principal
+ * outstanding after it, the interest accrued since, and the instalments left after it.
+ */
+export function loanStanding(q: QuoteRequest): {
+  principal: number;
+  from: string;
+  days: number;
+  interest: number;
+  instalmentsLeft: number;
+} {
+  const c = q.contract;
+  let a = -1;
+  q.schedule.forEach((l, idx) => {
+    if (l.due <= q.payoffDate || l.billed) a = idx;
+  });
+  const anchor = a >= 0 ? q.schedule[a] : undefined;
+  const principal = scale(anchor ? anchor.balanceAfter : c.financed, q.share);
+  const from = anchor?.due ?? c.startDate;
+  return {
+    principal,
+    from,
+    ...accruedInterest({
+      principal,
+      periodicRate: periodicRate(c.rate, c.frequency),
+      from,
+      to: q.payoffDate,
+      periodEnd: q.schedule[a + 1]?.due ?? addMonths(from, MONTHS_PER_PERIOD[c.frequency]),
+    }),
+    instalmentsLeft: q.schedule.length - (a + 1),
+  };
+}
+
 const END_LABEL: Record<Product, string> = {
   fmv: 'Booked fair market value residual',
   one_dollar_buyout: '$1 purchase option',
@@ -299,26 +334,8 @@ export function computeQuote(q: QuoteRequest): {
     share: q.share,
   };
   if (c.product === 'loan') {
-    // The last instalment settled by the quote: the last one due by the payoff date or, when an
-    // instalment is billed ahead of its due date, the last one billed (its whole amount is in the
-    // arrears, so its principal must not be counted again in the principal outstanding).
-    let a = -1;
-    q.schedule.forEach((l, idx) => {
-      if (l.due <= q.payoffDate || l.billed) a = idx;
-    });
-    const anchor = a >= 0 ? q.schedule[a] : undefined;
-    const principal = scale(anchor ? anchor.balanceAfter : c.financed, q.share);
-    const from = anchor?.due ?? c.startDate;
-    const p = {
-      principal,
-      ...accruedInterest({
-        principal,
-        periodicRate: periodicRate(c.rate, c.frequency),
-        from,
-        to: q.payoffDate,
-        periodEnd: q.schedule[a + 1]?.due ?? addMonths(from, MONTHS_PER_PERIOD[c.frequency]),
-      }),
-    };
+    const p = loanStanding(q);
+    const from = p.from;
     lines.push({ code: 'end_amount', label: END_LABEL.loan, amountMinor: p.principal });
     lines.push({
       code: 'interest',
