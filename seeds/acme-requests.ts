@@ -24,7 +24,7 @@ export function addAcmeRequests(
   const excavator = k.excavators.assets[0]!;
   const sr = (row: Record<string, unknown>, comments: [UserRec, boolean, number, string][]): number => {
     const id = b.add('service_requests', {
-      number: `SR-${String(b.rows.service_requests.length + 1).padStart(6, '0')}`,
+      number: `SR-${b.asOf.slice(0, 4)}-${String(b.rows.service_requests.length + 1).padStart(6, '0')}`,
       ...scope,
       ...row,
     });

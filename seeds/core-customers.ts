@@ -77,7 +77,7 @@ export function addCoreCustomers(
   makeOverdue(b, birchContracts, { count: 1, lateFee: true });
   setCreditLimit(b, birch, birchContracts);
   b.add('service_requests', {
-    number: `SR-${String(b.rows.service_requests.length + 1).padStart(6, '0')}`,
+    number: `SR-${b.asOf.slice(0, 4)}-${String(b.rows.service_requests.length + 1).padStart(6, '0')}`,
     customer_id: birch.id,
     private_label_id: NORTHWIND.id,
     contract_id: birchContracts[0]!.id,

@@ -101,6 +101,13 @@ describe('demo data generation', () => {
     expect(JSON.stringify(gen({ seed: 7 }).rows)).not.toBe(a);
   });
 
+  it('numbers requests as the portal does: SR-<year>-<6 digits>, LCR-<6 digits>', () => {
+    const { rows } = gen();
+    expect(rows.service_requests.length).toBeGreaterThan(0);
+    for (const r of rows.service_requests) expect(String(r.number)).toMatch(/^SR-\d{4}-\d{6}$/);
+    for (const r of rows.location_change_requests) expect(String(r.number)).toMatch(/^LCR-\d{6}$/);
+  });
+
   it('refuses a date that does not exist', () => {
     expect(() => gen({ asOf: '2026-02-30' })).toThrow(RangeError);
   });
