@@ -55,6 +55,17 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
   };
 }
 
+/** A page's text as a person reads it: tags gone, the entities EJS writes decoded, spaces folded. */
+export function pageText(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&#39;/g, "'")
+    .replace(/&#34;|&quot;/g, '"')
+    .replace(/&rsquo;|&#8217;/g, '’')
+    .replace(/\s+/g, ' ');
+}
+
 export function csrfFrom(html: string): string {
   const m = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!m?.[1]) throw new Error('no CSRF token on the page');
