@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContract, createCustomer, createUser, FACTORY_PASSWORD, labelId } from '../factories/index.ts';
 import { createAsset, createLocationChangeRequest } from '../factories/assets.ts';
-import { signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 let nw: number;
@@ -16,12 +16,7 @@ let assets: { id: number; number: string; serialNumber: string }[];
 let contractA: { id: number; number: string };
 let contractB: { id: number; number: string };
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 /** Asset numbers in the list's table, in order. */
 const listed = (html: string): string[] =>

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer, createUser, FACTORY_PASSWORD } from '../factories/index.ts';
-import { signIn, startApp, type TestApp } from '../helpers/app.ts';
+import { signIn, startApp, type TestApp, pageText } from '../helpers/app.ts';
 import { describeEntry } from '../../src/modules/audit/audit.words.ts';
 
 let t: TestApp;
@@ -16,12 +16,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 describe('audit log in words', () => {
   it('shows who did what as a sentence, and the raw record only inside the details toggle', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfFrom, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { csrfFrom, signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { balances, createPayer, signInAs } from './payments-fixtures.ts';
 
@@ -14,12 +14,7 @@ afterAll(async () => {
   await sink.close();
 });
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 /** Waits (draining the outbox) for a message to `to` whose subject starts with `subject`. */
 async function mailTo(to: string, subject: string) {

@@ -13,7 +13,7 @@ import {
   labelId,
 } from '../factories/index.ts';
 import { createAsset } from '../factories/assets.ts';
-import { signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 let agent: Agent;
@@ -21,11 +21,7 @@ let contracts: { id: number; number: string }[];
 let invoices: { id: number; number: string }[];
 let assets: { id: number; number: string }[];
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 beforeAll(async () => {
   t = await startApp();

@@ -4,7 +4,7 @@
  * demo book, for each demo customer that has one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, startApp, type TestApp } from '../helpers/app.ts';
+import { signIn, startApp, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -14,11 +14,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 describe('closed contracts', () => {
   it('show no next payment, no remaining balance and no scheduled line', async () => {

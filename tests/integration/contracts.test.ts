@@ -14,7 +14,7 @@ import {
   labelId,
 } from '../factories/index.ts';
 import { createAsset } from '../factories/assets.ts';
-import { csrfFrom, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { csrfFrom, signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 let agent: Agent;
@@ -25,12 +25,7 @@ let foreign: { id: number; number: string };
 let foreignQuoteId: number;
 let assets: { id: number }[];
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 /** 36 monthly lines from 2025-01-01 of 1,000 + 60 tax; 1–22 billed and paid, 23 billed and unpaid. */
 async function withSchedule(db: TestApp['deps']['db'], c: { id: number }, customerId: number, nw: number) {

@@ -15,7 +15,7 @@ import {
   FACTORY_PASSWORD,
   labelId,
 } from '../factories/index.ts';
-import { signIn, startApp, type TestApp } from '../helpers/app.ts';
+import { signIn, startApp, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -25,11 +25,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 async function version(db: Knex, customerId: number): Promise<number> {
   const row = (await db('customer_changes')

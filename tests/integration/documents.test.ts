@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContract, createCustomer, createUser, FACTORY_PASSWORD, labelId } from '../factories/index.ts';
-import { csrfFrom, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { csrfFrom, signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 let agent: Agent;
@@ -21,13 +21,7 @@ const EXE = Buffer.concat([
 ]);
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da6364f8ffbf1e000504020097e0a1c70000000049454e44ae426082', 'hex'); // prettier-ignore
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/&#34;/g, '"')
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 const page = () => `/contracts/${contract.id}/documents`;
 

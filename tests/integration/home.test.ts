@@ -9,7 +9,7 @@ import {
   FACTORY_PASSWORD,
   labelId,
 } from '../factories/index.ts';
-import { signIn, startApp, type TestApp } from '../helpers/app.ts';
+import { signIn, startApp, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -19,12 +19,7 @@ afterAll(async () => {
   await t.close();
 });
 
-/** Strips tags so assertions read like the page. */
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 describe('Home figures (hand-made customer, today = 2026-11-16)', () => {
   it('shows overdue with days, next due, total, payments, credit and flags overdue contracts', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, startApp, type TestApp } from '../helpers/app.ts';
+import { signIn, startApp, type TestApp, pageText } from '../helpers/app.ts';
 import { createPayer, signInAs } from './payments-fixtures.ts';
 
 let t: TestApp;
@@ -10,11 +10,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 describe('/invoices', () => {
   it('lists open invoices with totals of what is shown, filters, sorts and pages', async () => {

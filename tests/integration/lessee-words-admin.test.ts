@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer, createUser, FACTORY_PASSWORD } from '../factories/index.ts';
-import { csrfFrom, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { csrfFrom, signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -15,12 +15,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 async function post(agent: Agent, from: string, to: string, fields: [string, string][]) {
   const page = await agent.get(from);

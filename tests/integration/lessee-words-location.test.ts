@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContract, createCustomer, createUser, FACTORY_PASSWORD, labelId } from '../factories/index.ts';
 import { createAsset, createLocationChangeRequest } from '../factories/assets.ts';
-import { postForm, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { postForm, signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 let nw: number;
@@ -17,12 +17,7 @@ let contract: { id: number };
 let lessee: Agent;
 let su: Agent;
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 /** The asset page's "Current location" section, as text. */
 const currentSection = (html: string): string =>

@@ -5,7 +5,7 @@ import type { Scope } from '../../src/http/types.ts';
 import { OpenRequestConflict } from '../../src/modules/location-changes/location-changes.service.ts';
 import { createContract, createCustomer, createUser, FACTORY_PASSWORD, labelId } from '../factories/index.ts';
 import { createAsset, createLocationChangeRequest } from '../factories/assets.ts';
-import { csrfFrom, postForm, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { csrfFrom, postForm, signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 let nw: number;
@@ -19,12 +19,7 @@ let otherRequest: { id: number; number: string };
 const NEW = '/assets/location-change/new';
 const REVIEW = '/assets/location-change/review';
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 const answers = (assetIds: number[], o: Record<string, string> = {}) => ({
   asset: assetIds.map(String),

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createCustomer, createUser, FACTORY_PASSWORD } from '../factories/index.ts';
-import { csrfFrom, signIn, startApp, type TestApp } from '../helpers/app.ts';
+import { csrfFrom, signIn, startApp, type TestApp, pageText } from '../helpers/app.ts';
 import { issueToken, type TokenPurpose } from '../../src/modules/password/password.tokens.ts';
 
 /** Weak, each for its own reason; "Northwind2026" is built on the label's name (localhost). */
@@ -21,12 +21,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&rsquo;|&#8217;/g, '’')
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 /** The error page: status 400, the summary, why, and how to choose better. */
 function expectRefused(res: request.Response, password: string): void {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfFrom, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { csrfFrom, signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 import { createPayer, signInAs } from './payments-fixtures.ts';
 
 let t: TestApp;
@@ -10,12 +10,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 async function post(agent: Agent, from: string, to: string, body: Record<string, string>) {
   const page = await agent.get(from);

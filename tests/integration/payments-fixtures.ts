@@ -9,7 +9,7 @@ import {
   labelId,
 } from '../factories/index.ts';
 import { expect } from 'vitest';
-import { csrfFrom, signIn, type Agent, type TestApp } from '../helpers/app.ts';
+import { csrfFrom, signIn, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 
 export const ALL = ['invoices.view', 'payments.make', 'autopay.manage', 'contracts.view'];
 
@@ -112,12 +112,7 @@ export async function balances(
 }
 
 /* The paying journey, step by step (form, review, confirm). */
-export const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+export const text = pageText;
 
 export function form(fields: [string, string][]): string {
   return new URLSearchParams(fields).toString();

@@ -21,7 +21,7 @@ import {
   labelId,
 } from '../factories/index.ts';
 import { createAsset } from '../factories/assets.ts';
-import { signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 import { reportDef } from '../../src/modules/reports/reports.definitions.ts';
 
 let t: TestApp;
@@ -30,12 +30,7 @@ let c1: { id: number; number: string };
 let c2: { id: number; number: string };
 let nw: number;
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void): void => {
   const chunks: Buffer[] = [];

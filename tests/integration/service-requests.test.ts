@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContract, createCustomer, createUser, FACTORY_PASSWORD, labelId } from '../factories/index.ts';
 import { createAsset } from '../factories/assets.ts';
-import { csrfFrom, postForm, signIn, startApp, type Agent, type TestApp } from '../helpers/app.ts';
+import { csrfFrom, postForm, signIn, startApp, type Agent, type TestApp, pageText } from '../helpers/app.ts';
 
 let t: TestApp;
 let agent: Agent;
@@ -12,12 +12,7 @@ let otherContract: { id: number };
 let asset: { id: number; number: string };
 let foreignRequest: number;
 
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 beforeAll(async () => {
   t = await startApp();
