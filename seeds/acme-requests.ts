@@ -269,8 +269,8 @@ export function addAcmeAudit(
     brand: 'Visa',
     last4: '4242',
   });
-  row(-30, k.admin, 'user.deactivated', 'user', k.former.id, { status: 'active' }, { status: 'inactive' });
-  row(-10, k.admin, 'user.invited', 'user', k.invited.id, null, {
+  row(-30, k.admin, 'user.deactivate', 'user', k.former.id, { status: 'active' }, { status: 'inactive' });
+  row(-10, k.admin, 'user.create', 'user', k.invited.id, null, {
     email: k.invited.email,
     permissions: k.invited.permissions,
   });
@@ -278,7 +278,7 @@ export function addAcmeAudit(
   row(
     -1,
     k.admin,
-    'user.permissions_changed',
+    'user.update',
     'user',
     k.ap.id,
     { permissions: ['invoices.view', 'payments.make'] },

@@ -70,6 +70,17 @@ describe('audit log in words', () => {
     expect(res.text).toMatch(/<details[^>]*>[\s\S]*req-update-0002[\s\S]*<\/details>/);
   });
 
+  it("reads the demo customer's whole log as sentences (no entry falls back to a code)", async () => {
+    const { agent } = await signIn(t.app, 'admin@acme.example');
+    const res = await agent.get('/admin/audit');
+    const rows = [...res.text.matchAll(/<th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]!);
+    expect(rows.length).toBeGreaterThan(3);
+    for (const r of rows) expect(r, r).not.toMatch(/: .*\(|_|\(user \d+\)/);
+    expect(rows.some((r) => /changed Priya Raman’s permissions: \+ /.test(r.replace(/&#39;/g, '’')))).toBe(
+      true,
+    );
+  });
+
   it('names every action the portal records in words, never as a code', () => {
     for (const action of [
       'auth.sign_in',
