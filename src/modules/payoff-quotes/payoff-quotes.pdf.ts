@@ -8,7 +8,11 @@ import type { QuoteRow } from './payoff-quotes.service.ts';
 export function quotePdf(q: QuoteRow, label: Label, customer: { name: string; number: string }): Pdf {
   const loc = label.locale;
   const m = (minor: number): string => formatMoney(minor, q.currency, loc);
-  const doc = createBrandedPdf({ title: `Payoff quote ${q.number}`, brand: label });
+  const t = q.breakdown.paydown;
+  const doc = createBrandedPdf({
+    title: `${t ? 'Principal paydown quote' : 'Payoff quote'} ${q.number}`,
+    brand: label,
+  });
   doc.text(`Customer: ${customer.name} (${customer.number})`);
   doc.text(
     `Contract: ${q.contractNumber}${q.scope === 'assets' ? ` (${q.assetIds.length} selected assets)` : ' (whole contract)'}`,
@@ -27,8 +31,19 @@ export function quotePdf(q: QuoteRow, label: Label, customer: { name: string; nu
       { header: 'Amount', width: 150, align: 'right' },
     ],
     q.breakdown.lines.map((l) => [l.label, m(l.amountMinor)]),
-    ['Total to pay off', m(q.breakdown.totalMinor)],
+    [t ? 'Total to pay' : 'Total to pay off', m(q.breakdown.totalMinor)],
   );
+  if (t) {
+    doc.moveDown().font('Helvetica').fontSize(10);
+    doc.text(
+      `After the paydown: principal ${m(t.principalBefore)} less ${m(t.paydown)} leaves ${m(t.principalAfter)}.`,
+    );
+    doc.text(
+      t.keep === 'term'
+        ? `New instalment ${m(t.instalmentAfter)} (was ${m(t.instalmentBefore)}), ${t.instalmentsAfter} instalments left, as before.`
+        : `New term: ${t.instalmentsAfter} instalments left (was ${t.instalmentsLeft}), of ${m(t.instalmentBefore)} as before; the last may be smaller.`,
+    );
+  }
   doc.moveDown().font('Helvetica').fontSize(9);
   doc.text(
     'This quote is good through the payoff date shown. A payment or charge posted after it was issued, or payment after the valid-until date, changes the amount; ask for a new quote.',

@@ -11,15 +11,16 @@ import { Conflict, ValidationFailed } from '../../http/errors.ts';
 import { parseForm } from '../../http/forms.ts';
 import { isIsoDate } from '../../lib/clock.ts';
 import { idParam, PRODUCT_LABELS } from '../contracts/contracts.schemas.ts';
+import { paydownRoutes, type RenderForm } from './payoff-paydown.routes.ts';
 import { quotePdf } from './payoff-quotes.pdf.ts';
 import { notValidReason } from './payoff-quotes.service.ts';
 
-const ctx = (req: Request, res: Response) => ({
+export const ctx = (req: Request, res: Response) => ({
   ip: req.ip ?? null,
   requestId: (res.locals.requestId as string | undefined) ?? null,
 });
 
-const typedText = (v: unknown): string => (typeof v === 'string' ? v.slice(0, 40) : '');
+export const typedText = (v: unknown): string => (typeof v === 'string' ? v.slice(0, 40) : '');
 
 const quoteForm = z.object({
   payoffDate: z
@@ -41,12 +42,7 @@ export function payoffRequestRoutes(deps: Deps): Router {
   const router = Router({ mergeParams: true });
   const contractIdOf = (req: Request): number => idParam((req.params as Record<string, string>).contractId);
 
-  const renderForm = async (
-    req: Request,
-    res: Response,
-    values: { payoffDate?: string; assetIds?: number[] },
-    errors: { field: string; message: string }[] = [],
-  ) => {
+  const renderForm: RenderForm = async (req, res, values, errors = [], paydown = {}) => {
     const scope = res.locals.scope!;
     const p = await deps.payoffQuotes.prepare(scope, contractIdOf(req));
     const all = req.query.all === '1' || values.assetIds === undefined;
@@ -58,6 +54,7 @@ export function payoffRequestRoutes(deps: Deps): Router {
         payoffDate: values.payoffDate ?? '',
         assetIds: all ? p.assets.map((a) => a.id) : (values.assetIds ?? []),
       },
+      paydown: { paydownDate: '', amount: '', keep: '', ...paydown },
       errors,
     });
   };
@@ -133,6 +130,7 @@ export function payoffRequestRoutes(deps: Deps): Router {
     }
   });
 
+  paydownRoutes(router, deps, renderForm);
   return router;
 }
 
@@ -160,7 +158,7 @@ export function payoffViewRoutes(deps: Deps): Router {
     const flash = req.session.flash;
     delete req.session.flash;
     res.render('payoff-quotes/show', {
-      title: `Payoff quote ${q.number}`,
+      title: `${q.breakdown.paydown ? 'Principal paydown quote' : 'Payoff quote'} ${q.number}`,
       q,
       flash,
       notValid: notValidReason(q),

@@ -18,10 +18,13 @@ import type { OutboxService } from '../outbox/outbox.service.ts';
 import {
   computeQuote,
   latestPayoffDate,
+  loanStanding,
   quoteNumber,
   type Breakdown,
   type QuoteLabel,
+  type QuoteRequest,
 } from './payoff.calc.ts';
+import { paydownMethods } from './payoff-paydown.service.ts';
 import { quotePdf } from './payoff-quotes.pdf.ts';
 import { locationTaxRate } from './payoff.tax-rates.ts';
 import { quoteStatusColumn } from './payoff-quotes.supersede.ts';
@@ -67,6 +70,40 @@ export function notValidReason(q: { status: string; contractNumber: string }): s
   return undefined;
 }
 
+/** The quote request for a whole contract on the quote date (its schedule and open invoices). */
+export function requestOf(
+  contract: ContractRow,
+  label: QuoteLabel,
+  lines: Awaited<ReturnType<ContractsRepository['schedule']>>,
+  invoices: Awaited<ReturnType<ContractsRepository['openInvoices']>>,
+): Pick<QuoteRequest, 'contract' | 'label' | 'schedule' | 'arrears'> {
+  return {
+    contract: {
+      product: contract.product,
+      frequency: contract.frequency,
+      inAdvance: contract.paymentsInAdvance,
+      startDate: contract.startDate,
+      endDate: contract.endDate,
+      rate: contract.rate,
+      residual: Number(contract.residualMinor),
+      financed: Number(contract.financedMinor),
+      taxRate: contract.taxRate,
+      deposit: Number(contract.securityDepositMinor),
+      currency: contract.currency,
+    },
+    label,
+    schedule: lines.map((l) => ({
+      seq: l.seq,
+      due: l.dueDate,
+      rent: Number(l.rentMinor),
+      tax: Number(l.taxMinor),
+      balanceAfter: Number(l.balanceAfterMinor),
+      billed: l.invoiceId !== null,
+    })),
+    arrears: invoices.reduce((s, i) => s + i.contractBalanceMinor, 0),
+  };
+}
+
 export function createPayoffQuotesService(d: {
   db: Knex;
   contractsRepo: ContractsRepository;
@@ -99,9 +136,24 @@ export function createPayoffQuotesService(d: {
     const contract = await contractOf(scope, contractId);
     const label = await labelTerms(scope.labelId);
     const assets = await repo.assets(scope, contractId);
+    // A loan may also be paid down in part: its principal outstanding today, for the form's hint.
+    let principalToday: number | undefined;
+    if (contract.product === 'loan' && !refusal(contract)) {
+      const [lines, invoices] = await Promise.all([
+        repo.schedule(scope, contractId),
+        repo.openInvoices(scope, contractId),
+      ]);
+      principalToday = loanStanding({
+        ...requestOf(contract, label, lines, invoices),
+        quoteDate: scope.today,
+        payoffDate: scope.today,
+        share: null,
+      }).principal;
+    }
     return {
       contract,
       assets,
+      principalToday,
       refused: refusal(contract),
       earliest: scope.today,
       latest: latestPayoffDate(scope.today, label.validityDays, contract.endDate),
@@ -143,29 +195,7 @@ export function createPayoffQuotesService(d: {
       .filter((a) => ids.includes(a.id))
       .reduce((s, a) => s + Number(a.costMinor), 0);
     const q = computeQuote({
-      contract: {
-        product: contract.product,
-        frequency: contract.frequency,
-        inAdvance: contract.paymentsInAdvance,
-        startDate: contract.startDate,
-        endDate: contract.endDate,
-        rate: contract.rate,
-        residual: Number(contract.residualMinor),
-        financed: Number(contract.financedMinor),
-        taxRate: contract.taxRate,
-        deposit: Number(contract.securityDepositMinor),
-        currency: contract.currency,
-      },
-      label,
-      schedule: lines.map((l) => ({
-        seq: l.seq,
-        due: l.dueDate,
-        rent: Number(l.rentMinor),
-        tax: Number(l.taxMinor),
-        balanceAfter: Number(l.balanceAfterMinor),
-        billed: l.invoiceId !== null,
-      })),
-      arrears: invoices.reduce((s, i) => s + i.contractBalanceMinor, 0),
+      ...requestOf(contract, label, lines, invoices),
       quoteDate: scope.today,
       payoffDate: input.payoffDate,
       share: partial ? { selectedCost, contractCost } : null,
@@ -233,6 +263,14 @@ export function createPayoffQuotesService(d: {
     prepare,
     price,
     get,
+    ...paydownMethods({
+      db,
+      repo,
+      audit: d.audit,
+      activities: d.activities,
+      labelTerms,
+      contractOf,
+    }),
 
     async save(
       scope: Scope,

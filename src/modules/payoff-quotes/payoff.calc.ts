@@ -136,6 +136,20 @@ export interface Breakdown {
   currency: string;
   lines: QuoteLine[];
   totalMinor: number;
+  /** A loan's partial principal paydown (payoff.paydown.ts): what it leaves to repay, and how. */
+  paydown?: PaydownTerms;
+}
+
+export interface PaydownTerms {
+  principalBefore: number;
+  paydown: number;
+  principalAfter: number;
+  /** 'term': same term, a new instalment; 'instalment': same instalment, a shorter term. */
+  keep: 'term' | 'instalment';
+  instalmentsLeft: number;
+  instalmentBefore: number;
+  instalmentAfter: number;
+  instalmentsAfter: number;
 }
 
 export interface ScheduleItem {

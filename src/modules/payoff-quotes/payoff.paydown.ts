@@ -12,11 +12,12 @@ import {
   loanStanding,
   periodicRate,
   roundHalfUp,
+  type PaydownTerms,
   type QuoteLine,
   type QuoteRequest,
 } from './payoff.calc.ts';
 
-export type PaydownKeep = 'term' | 'instalment';
+export type PaydownKeep = PaydownTerms['keep'];
 
 /** The new level instalment repaying `principal` over `n` periods at `i` per period. */
 export function newInstalment(principal: number, i: number, n: number): number {
@@ -33,20 +34,10 @@ export function shortenedTerm(principal: number, i: number, instalment: number):
   return Math.ceil(-Math.log(1 - (principal * i) / instalment) / Math.log(1 + i) - 1e-9);
 }
 
-export interface PaydownQuote {
+export interface PaydownQuote extends PaydownTerms {
   currency: string;
   lines: QuoteLine[];
   totalMinor: number;
-  principalBefore: number;
-  paydown: number;
-  principalAfter: number;
-  keep: PaydownKeep;
-  instalmentsLeft: number;
-  instalmentBefore: number;
-  /** Same term: the new instalment. Same instalment: unchanged. */
-  instalmentAfter: number;
-  /** Same instalment: the instalments left after the paydown. Same term: unchanged. */
-  instalmentsAfter: number;
 }
 
 /**
