@@ -64,6 +64,8 @@ export const ACCESS: Record<string, Access> = {
   'GET /contracts/:contractId/payoff-quotes/new': 'perm:payoff.request',
   'POST /contracts/:contractId/payoff-quotes/review': 'perm:payoff.request',
   'POST /contracts/:contractId/payoff-quotes': 'perm:payoff.request',
+  'POST /contracts/:contractId/payoff-quotes/paydown/review': 'perm:payoff.request',
+  'POST /contracts/:contractId/payoff-quotes/paydown': 'perm:payoff.request',
   'GET /contracts/:contractId/documents': 'perm:contracts.view',
   'POST /contracts/:contractId/documents': 'perm:documents.upload',
   'GET /documents/:id/download': 'perm:contracts.view',
