@@ -1,5 +1,5 @@
 /**
- * Superseded payoff quotes (DESIGN "Payoff quote": a payment or late fee posted after a quote marks
+ * Superseded payoff quotes (docs/domain.md "Payoff quote": a payment or late fee posted after a quote marks
  * it superseded), with hand-made quotes, invoices and payments: shown as superseded (worked out
  * when read: a GET writes nothing), and neither a superseded nor an expired quote is e-mailed as valid.
  */

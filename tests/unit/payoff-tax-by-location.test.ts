@@ -1,5 +1,5 @@
 /**
- * Partial payoff quotes: each selected asset is taxed at its own location's rate (DESIGN.md
+ * Partial payoff quotes: each selected asset is taxed at its own location's rate (docs/domain.md
  * "Payoff quote"; table in src/modules/payoff-quotes/payoff.tax-rates.ts). Figures in cents,
  * worked by hand in the comments.
  */

@@ -1,5 +1,5 @@
 /**
- * Payoff arithmetic (DESIGN.md "Payoff quote"): Payoff = A + Σ Rₖ/(1+i)^(k−δ) + E/(1+i)ⁿ + F + T − C.
+ * Payoff arithmetic (docs/domain.md "Payoff quote"): Payoff = A + Σ Rₖ/(1+i)^(k−δ) + E/(1+i)ⁿ + F + T − C.
  * Every expected figure is worked by hand in the comment above it (amounts in cents).
  */
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import {
 } from '../../src/modules/payoff-quotes/payoff.calc.ts';
 
 describe('payoff formula', () => {
-  it('matches the worked check in DESIGN.md (≈ 74,699)', () => {
+  it('matches the worked check in docs/domain.md (≈ 74,699)', () => {
     // 36 advance rents of 2,000 at 8%/yr monthly: i = 0.08/12 = 0.0066667, (1+i)^36 = 1.270237,
     // v^36 = 0.787255. Σ = 2,000 × (1 − v^36)/i × (1+i) = 2,000 × 31.91180 × 1.0066667 = 64,249.10.
     // E = 10% of 100,000 = 10,000 × v^36 = 7,872.55. T = 6% × (64,249.10 + 7,872.55) = 4,327.30.

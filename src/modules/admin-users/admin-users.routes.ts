@@ -2,6 +2,7 @@
  * /admin/users: list, invite, edit, deactivate/activate. Mounted behind requireAuth, noStore,
  * requireCustomer and requireRole('portal_admin', 'superuser'); the customer is the scope's.
  */
+import { PERMISSION_TEXT } from '../../domain/permissions.ts';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { Conflict, ValidationFailed, type FieldError } from '../../http/errors.ts';
@@ -46,39 +47,16 @@ const userSchema = z.object({
     ),
 });
 
-/** The checkboxes of DESIGN.md, grouped by module. */
+/** The permission checkboxes, grouped by module, in the words of src/domain/permissions.ts. */
+const group = (legend: string, values: Permission[]) => ({
+  legend,
+  options: values.map((value) => ({ value, text: PERMISSION_TEXT[value] })),
+});
 export const PERMISSION_GROUPS: { legend: string; options: { value: Permission; text: string }[] }[] = [
-  {
-    legend: 'Invoices & Payments',
-    options: [
-      { value: 'invoices.view', text: 'View invoices and payments' },
-      { value: 'payments.make', text: 'Make payments' },
-      { value: 'autopay.manage', text: 'Manage Autopay' },
-    ],
-  },
-  {
-    legend: 'Contracts',
-    options: [
-      { value: 'contracts.view', text: 'View contracts and documents' },
-      { value: 'documents.upload', text: 'Upload documents' },
-      { value: 'payoff.request', text: 'Request payoff quotes' },
-      { value: 'service_requests.manage', text: 'Raise and follow service requests' },
-    ],
-  },
-  {
-    legend: 'Assets',
-    options: [
-      { value: 'assets.view', text: 'View assets' },
-      { value: 'assets.request_location_change', text: 'Request asset location changes' },
-    ],
-  },
-  {
-    legend: 'Reports',
-    options: [
-      { value: 'reports.run', text: 'Run reports' },
-      { value: 'reports.schedule', text: 'Schedule reports' },
-    ],
-  },
+  group('Invoices & Payments', ['invoices.view', 'payments.make', 'autopay.manage']),
+  group('Contracts', ['contracts.view', 'documents.upload', 'payoff.request', 'service_requests.manage']),
+  group('Assets', ['assets.view', 'assets.request_location_change']),
+  group('Reports', ['reports.run', 'reports.schedule']),
 ];
 
 const ctxOf = (_deps: Deps, req: Request, res: Response): Ctx => ({

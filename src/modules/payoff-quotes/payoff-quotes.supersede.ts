@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * DESIGN "Payoff quote": a payment or late fee posted after a quote marks it superseded. The
+ * docs/domain.md "Payoff quote": a payment or late fee posted after a quote marks it superseded. The
  * status is worked out when a quote is read, never written on the way (a GET changes nothing): an
  * `issued` quote shows as `superseded` when its contract, after the quote's created_at, got a
  * settled payment allocation (posted when the payment settled) or a `late_fee` invoice line.

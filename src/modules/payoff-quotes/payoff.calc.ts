@@ -3,7 +3,7 @@
  * Money is integer minor units; a float appears only inside a discount factor and is rounded
  * once, half away from zero, to a whole minor unit.
  *
- * Payoff = A + Σ Rₖ/(1+i)^(k−δ) + E/(1+i)ⁿ + F + T − C   (DESIGN.md, "Payoff quote").
+ * Payoff = A + Σ Rₖ/(1+i)^(k−δ) + E/(1+i)ⁿ + F + T − C   (docs/domain.md, "Payoff quote").
  */
 import { addMonths, daysBetween } from '../../lib/clock.ts';
 

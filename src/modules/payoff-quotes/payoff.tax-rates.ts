@@ -1,5 +1,5 @@
 /**
- * Sales-tax rates by location for partial (asset-scoped) payoff quotes: DESIGN "Payoff quote" says
+ * Sales-tax rates by location for partial (asset-scoped) payoff quotes: docs/domain.md "Payoff quote" says
  * each selected asset carries "the tax rate of its own location". The portal has no tax-rate
  * table in the database, so this small table is the source, keyed `COUNTRY-REGION` (ISO 3166
  * country, state/province postal code, as stored on assets). Rates are decimal strings for
