@@ -3,6 +3,7 @@
  * payoff quote (same numbering, validity, superseding, PDF and e-mail) whose breakdown carries
  * the paydown's terms. Part of the payoff-quotes service (createPayoffQuotesService).
  */
+import { issueQuote } from './payoff-quotes.issue.ts';
 import type { Knex } from 'knex';
 import { Conflict, NotFound, ValidationFailed, type FieldError } from '../../http/errors.ts';
 import type { Scope } from '../../http/types.ts';
@@ -11,7 +12,7 @@ import { parseMoney } from '../../lib/money.ts';
 import type { ActivitiesRepository } from '../activities/activities.repository.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { ContractRow, ContractsRepository } from '../contracts/contracts.repository.ts';
-import { computeQuote, latestPayoffDate, loanStanding, quoteNumber, type QuoteLabel } from './payoff.calc.ts';
+import { computeQuote, latestPayoffDate, loanStanding, type QuoteLabel } from './payoff.calc.ts';
 import { computePaydown, type PaydownKeep } from './payoff.paydown.ts';
 import { refusal, requestOf, type Ctx } from './payoff-quotes.service.ts';
 
@@ -97,64 +98,34 @@ export function paydownMethods(d: {
 
     async savePaydown(scope: Scope, contractId: number, input: PaydownInput, ctx: Ctx): Promise<number> {
       const q = await pricePaydown(scope, contractId, input);
-      return d.db.transaction(async (trx) => {
-        const next = (await trx.raw(
-          "select nextval(pg_get_serial_sequence('payoff_quotes', 'id'))::int as id",
-        )) as { rows: { id: number }[] };
-        const id = next.rows[0]!.id;
-        const number = quoteNumber(scope.today, id);
-        await trx('payoff_quotes').insert({
-          id,
-          number,
-          customer_id: scope.customerId,
-          private_label_id: scope.labelId,
-          contract_id: contractId,
-          requested_by: scope.user.id,
-          quote_date: scope.today,
-          payoff_date: q.payoffDate,
-          valid_until: q.validUntil,
-          scope: 'contract',
-          asset_ids: [],
-          inputs: JSON.stringify(q.inputs),
-          breakdown: JSON.stringify(q.breakdown),
-          total_minor: q.breakdown.totalMinor,
-          currency: q.contract.currency,
-          status: 'issued',
-        });
-        await d.audit.record(
+      return d.db.transaction((trx) =>
+        issueQuote(
+          d,
+          trx,
+          scope,
+          ctx,
           {
-            actorUserId: scope.user.id,
-            actingCustomerId: scope.customerId,
-            action: 'payoff_quote.issued',
-            entityType: 'payoff_quote',
-            entityId: id,
-            after: {
-              number,
-              contractId,
+            contractId,
+            payoffDate: q.payoffDate,
+            validUntil: q.validUntil,
+            scope: 'contract',
+            assetIds: [],
+            inputs: q.inputs,
+            breakdown: q.breakdown,
+            currency: q.contract.currency,
+          },
+          (number) => ({
+            audit: {
               kind: 'paydown',
               payoffDate: q.payoffDate,
               paydownMinor: q.breakdown.paydown.paydown,
               keep: q.keep,
               totalMinor: q.breakdown.totalMinor,
             },
-            ip: ctx.ip,
-            requestId: ctx.requestId,
-          },
-          trx,
-        );
-        await d.activities.add(
-          {
-            customerId: scope.customerId,
-            labelId: scope.labelId,
-            actorUserId: scope.user.id,
-            kind: 'payoff_quote.requested',
             subject: `Principal paydown quote ${number} for ${q.contract.number} requested`,
-            link: `/payoff-quotes/${id}`,
-          },
-          trx,
-        );
-        return id;
-      });
+          }),
+        ),
+      );
     },
   };
 }

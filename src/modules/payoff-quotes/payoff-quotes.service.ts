@@ -4,6 +4,7 @@
  * show a stale issued quote as superseded (quoteStatusColumn, worked out on read: nothing is
  * written); a superseded or expired quote is not e-mailed.
  */
+import { issueQuote } from './payoff-quotes.issue.ts';
 import path from 'node:path';
 import ejs from 'ejs';
 import type { Knex } from 'knex';
@@ -19,7 +20,6 @@ import {
   computeQuote,
   latestPayoffDate,
   loanStanding,
-  quoteNumber,
   type Breakdown,
   type QuoteLabel,
   type QuoteRequest,
@@ -279,57 +279,28 @@ export function createPayoffQuotesService(d: {
       ctx: Ctx,
     ): Promise<number> {
       const q = await price(scope, contractId, input);
-      return db.transaction(async (trx) => {
-        // The id first, so the number is written with the row (no placeholder number).
-        const next = (await trx.raw(
-          "select nextval(pg_get_serial_sequence('payoff_quotes', 'id'))::int as id",
-        )) as { rows: { id: number }[] };
-        const id = next.rows[0]!.id;
-        const number = quoteNumber(scope.today, id);
-        await trx('payoff_quotes').insert({
-          id,
-          number,
-          customer_id: scope.customerId,
-          private_label_id: scope.labelId,
-          contract_id: contractId,
-          requested_by: scope.user.id,
-          quote_date: scope.today,
-          payoff_date: q.payoffDate,
-          valid_until: q.validUntil,
-          scope: q.partial ? 'assets' : 'contract',
-          asset_ids: q.assetIds,
-          inputs: JSON.stringify(q.inputs),
-          breakdown: JSON.stringify(q.breakdown),
-          total_minor: q.breakdown.totalMinor,
-          currency: q.contract.currency,
-          status: 'issued',
-        });
-        await d.audit.record(
-          {
-            actorUserId: scope.user.id,
-            actingCustomerId: scope.customerId,
-            action: 'payoff_quote.issued',
-            entityType: 'payoff_quote',
-            entityId: id,
-            after: { number, contractId, payoffDate: q.payoffDate, totalMinor: q.breakdown.totalMinor },
-            ip: ctx.ip,
-            requestId: ctx.requestId,
-          },
+      return db.transaction((trx) =>
+        issueQuote(
+          d,
           trx,
-        );
-        await d.activities.add(
+          scope,
+          ctx,
           {
-            customerId: scope.customerId,
-            labelId: scope.labelId,
-            actorUserId: scope.user.id,
-            kind: 'payoff_quote.requested',
+            contractId,
+            payoffDate: q.payoffDate,
+            validUntil: q.validUntil,
+            scope: q.partial ? 'assets' : 'contract',
+            assetIds: q.assetIds,
+            inputs: q.inputs,
+            breakdown: q.breakdown,
+            currency: q.contract.currency,
+          },
+          (number) => ({
+            audit: { payoffDate: q.payoffDate, totalMinor: q.breakdown.totalMinor },
             subject: `Payoff quote ${number} for ${q.contract.number} requested`,
-            link: `/payoff-quotes/${id}`,
-          },
-          trx,
-        );
-        return id;
-      });
+          }),
+        ),
+      );
     },
 
     async list(scope: Scope) {
