@@ -13,6 +13,7 @@ import { createLocationChangesService } from './modules/location-changes/locatio
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createUsersRepository } from './modules/auth/users.repository.ts';
+import { createAccountService } from './modules/account/account.service.ts';
 import { createThrottleRepository } from './modules/auth/throttle.repository.ts';
 import { createCustomersRepository } from './modules/customers/customers.repository.ts';
 import { createCustomersService } from './modules/customers/customers.service.ts';
@@ -83,6 +84,7 @@ export function createContainer(infra: Infrastructure) {
     audit,
     activities,
     users,
+    account: createAccountService({ db, users, audit, clock }),
     customersRepo,
     customers: createCustomersService(customersRepo, audit, logger),
     auth: createAuthService({

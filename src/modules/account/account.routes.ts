@@ -64,24 +64,9 @@ export function accountRoutes(deps: Deps): Router {
     const form = parseForm(nameSchema, req.body);
     if (!form.ok) return render(req, res, 400, { errors: form.errors, name: form.values.name });
     const user = req.user!;
-    await deps.db.transaction(async (trx) => {
-      await trx('users')
-        .where({ id: user.id })
-        .update({ name: form.data.name, updated_at: deps.clock.now() });
-      await deps.audit.record(
-        {
-          actorUserId: user.id,
-          actingCustomerId: res.locals.scope?.customerId ?? user.customerId,
-          action: 'account.update',
-          entityType: 'user',
-          entityId: user.id,
-          before: { name: user.name },
-          after: { name: form.data.name },
-          ip: req.ip ?? null,
-          requestId: res.locals.requestId,
-        },
-        trx,
-      );
+    await deps.account.rename(user, res.locals.scope?.customerId ?? user.customerId, form.data.name, {
+      ip: req.ip ?? null,
+      requestId: res.locals.requestId ?? null,
     });
     req.session.flash = 'Your name has been saved.';
     res.redirect(303, '/account');

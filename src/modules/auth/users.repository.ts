@@ -157,6 +157,9 @@ export function createUsersRepository(db: Knex) {
       if (!row) return undefined;
       return { sess: row.sess, read: row.id == null ? undefined : toSessionRead(row as UserWithCustomerRow) };
     },
+    async rename(id: number, name: string, at: Date, trx: Knex = db): Promise<void> {
+      await trx('users').where({ id }).update({ name, updated_at: at });
+    },
     async recordLogin(id: number, at: Date): Promise<void> {
       await db('users').where({ id }).update({ last_login_at: at, failed_logins: 0, locked_until: null });
     },

@@ -261,14 +261,13 @@ export function reportFileRoutes(deps: Deps): Router {
       deps.clock.now(),
     );
     if (!ok) throw new NotFound();
-    const run = (await deps.db('report_runs').where({ id: runId }).first('storage_key', 'file_name')) as
-      { storage_key: string | null; file_name: string | null } | undefined;
-    if (!run?.storage_key || !run.file_name) throw new NotFound();
-    const file = path.join(deps.config.dataDir, 'report-files', path.basename(run.storage_key));
+    const run = await deps.reportSchedules.runFile(runId);
+    if (!run) throw new NotFound();
+    const file = path.join(deps.config.dataDir, 'report-files', path.basename(run.storageKey));
     if (!fs.existsSync(file)) throw new NotFound();
-    const ext = path.extname(run.file_name).slice(1) as keyof typeof CONTENT_TYPES;
+    const ext = path.extname(run.fileName).slice(1) as keyof typeof CONTENT_TYPES;
     res.setHeader('Content-Type', CONTENT_TYPES[ext] ?? 'application/octet-stream');
-    res.setHeader('Content-Disposition', `attachment; filename="${path.basename(run.file_name)}"`);
+    res.setHeader('Content-Disposition', `attachment; filename="${path.basename(run.fileName)}"`);
     fs.createReadStream(file).pipe(res);
   });
   return router;

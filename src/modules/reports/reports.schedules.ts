@@ -251,6 +251,15 @@ export function createReportSchedules(d: {
       })[];
     },
 
+    /** A run's stored file, for the signed download link (the signature is checked first). */
+    async runFile(runId: number): Promise<{ storageKey: string; fileName: string } | undefined> {
+      const run = (await db('report_runs').where({ id: runId }).first('storage_key', 'file_name')) as
+        { storage_key: string | null; file_name: string | null } | undefined;
+      return run?.storage_key && run.file_name
+        ? { storageKey: run.storage_key, fileName: run.file_name }
+        : undefined;
+    },
+
     async runs(scope: ScheduleScope, id: number) {
       await find(scope, id);
       // E-mail delivery as the outbox sees it (the sender knows nothing of runs).
